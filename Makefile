@@ -1,0 +1,45 @@
+# Strata — the two commands of the README, plus the benchmark.
+#   make demo   installs missing system packages, builds release, runs the main job
+#   make test   same set-up, then every test (release build: numeric code is ~50x slower in debug)
+#   make bench  Strata vs PyTorch, side by side in one run (W1–W5 of ../shared/bench)
+
+SYSTEM_PACKAGES := libdnnl-dev
+SHARED ?= ../shared
+
+# Swift's SIMD code needs the CPU named to use wide vectors; pick the widest this machine has.
+CPU_FLAGS := $(shell grep -q avx512f /proc/cpuinfo 2>/dev/null && echo "-Xswiftc -target-cpu -Xswiftc skylake-avx512" \
+               || (grep -q avx2 /proc/cpuinfo 2>/dev/null && echo "-Xswiftc -target-cpu -Xswiftc haswell"))
+RELEASE := -c release $(CPU_FLAGS)
+STRATA := .build/release/strata
+
+.PHONY: demo test bench build deps clean
+
+deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "Strata needs system packages that are not installed. Run:"; \
+	    echo "  sudo apt-get update && sudo apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+build: deps
+	swift build $(RELEASE)
+
+demo: build
+	$(STRATA) parity $(SHARED)/fixtures
+
+test: deps
+	STRATA_SHARED=$(abspath $(SHARED)) swift test $(RELEASE)
+
+bench: build
+	swift build $(RELEASE) --product strata-bench
+	STRATA_SHARED=$(abspath $(SHARED)) .build/release/strata-bench
+
+clean:
+	rm -rf .build

@@ -1,0 +1,92 @@
+/// The seam between operations and the code that computes them.
+///
+/// Operations (`conv2d`, `batchNorm`, `+`, …) validate their arguments, call the current
+/// backend for the numbers and record their backward rule; a backend only computes.
+/// Tensors given to a backend are float32; kernels that need contiguous data say so.
+/// Two backends exist: `CPUBackend` (oneDNN primitives, oneDNN sgemm, loops over both
+/// cores) and `ReferenceBackend` (plain single-threaded Swift, accumulating in `Double`,
+/// the test oracle). A GPU backend joins by conforming to this protocol.
+public protocol Backend: Sendable {
+    /// Short name (`cpu`, `reference`).
+    var name: String { get }
+
+    // MARK: Dense linear algebra
+
+    /// Row-major `C = alpha·op(A)·op(B) + beta·C` with `op(A)` of `m×k` and `op(B)` of `k×n`.
+    func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int)
+
+    // MARK: Convolution (input N×C×H×W, weight O×(C/groups)×kh×kw)
+
+    func convolutionForward(input: Tensor, weight: Tensor, bias: Tensor?,
+                            geometry: ConvolutionGeometry) -> Tensor
+    /// Gradient of the input (shape `inputShape`) from the gradient of the output.
+    func convolutionBackwardData(gradOutput: Tensor, weight: Tensor, inputShape: [Int],
+                                 geometry: ConvolutionGeometry) -> Tensor
+    /// Gradients of the weight (shape `weightShape`) and, when `withBias`, of the bias.
+    func convolutionBackwardWeights(input: Tensor, gradOutput: Tensor, weightShape: [Int],
+                                    geometry: ConvolutionGeometry, withBias: Bool) -> (weight: Tensor, bias: Tensor?)
+
+    // MARK: Pooling (N×C×H×W)
+
+    /// The pooled output and, for max pooling when `training`, a backend-specific record
+    /// of the chosen positions for the backward pass (may be `nil`).
+    func poolingForward(input: Tensor, geometry: PoolingGeometry, training: Bool) -> (output: Tensor, workspace: AnyObject?)
+    /// Gradient of the input; `workspace` is what `poolingForward` returned (or `nil`).
+    func poolingBackward(gradOutput: Tensor, input: Tensor, workspace: AnyObject?,
+                         geometry: PoolingGeometry) -> Tensor
+
+    // MARK: Batch normalisation (N×C×spatial…, statistics per channel)
+
+    /// Normalises with batch statistics; returns the output, the batch mean and the
+    /// biased batch variance (both of shape `[C]`).
+    func batchNormTraining(input: Tensor, weight: Tensor, bias: Tensor,
+                           eps: Float) -> (output: Tensor, mean: Tensor, variance: Tensor)
+    /// Normalises with the given (running) statistics.
+    func batchNormInference(input: Tensor, weight: Tensor, bias: Tensor, mean: Tensor,
+                            variance: Tensor, eps: Float) -> Tensor
+    /// Gradients of input, weight (γ) and bias (β). `training` says whether `mean` and
+    /// `variance` were the batch statistics (then they depend on the input).
+    func batchNormBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, mean: Tensor,
+                           variance: Tensor, eps: Float,
+                           training: Bool) -> (input: Tensor, weight: Tensor, bias: Tensor)
+
+    // MARK: Point-wise
+
+    func activationForward(_ activation: Activation, input: Tensor) -> Tensor
+    /// Gradient of the input; `output` is the forward's result (some rules use it).
+    func activationBackward(_ activation: Activation, gradOutput: Tensor, input: Tensor, output: Tensor) -> Tensor
+    /// `a ∘ b` with broadcasting to `shape`; operands may be any strided views.
+    func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor
+    func unary(_ op: UnaryOp, _ x: Tensor) -> Tensor
+
+    // MARK: Along one axis
+
+    /// Sum over `axis`, keeping it with size 1.
+    func sum(_ x: Tensor, axis: Int) -> Tensor
+    /// Maximum (or minimum) over `axis`, keeping it with size 1, and the int64 index of
+    /// the first extremum.
+    func extremum(_ x: Tensor, axis: Int, maximum: Bool) -> (values: Tensor, indices: Tensor)
+    /// Softmax (or log-softmax) over `axis`.
+    func softmaxForward(input: Tensor, axis: Int, log: Bool) -> Tensor
+    func softmaxBackward(gradOutput: Tensor, output: Tensor, axis: Int, log: Bool) -> Tensor
+}
+
+/// The backend operations use: the current task's choice, else the fast CPU backend.
+public enum Backends {
+    /// The fast path: oneDNN primitives and sgemm, loops over every core.
+    public static let cpu: any Backend = CPUBackend()
+    /// Plain single-threaded Swift, the test oracle.
+    public static let reference: any Backend = ReferenceBackend()
+
+    @TaskLocal static var selected: (any Backend)?
+
+    /// The backend operations on this task or thread currently run on.
+    public static var current: any Backend { selected ?? cpu }
+}
+
+/// Runs `body` with every operation computed by `backend` (e.g. `Backends.reference`).
+public func withBackend<T>(_ backend: any Backend, _ body: () throws -> T) rethrows -> T {
+    try Backends.$selected.withValue(backend) { try body() }
+}

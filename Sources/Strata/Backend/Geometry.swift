@@ -1,0 +1,91 @@
+/// Hyperparameters of a convolution over two spatial axes (height, width), in the words
+/// of the field. One-dimensional convolutions use height 1 with stride 1, padding 0,
+/// dilation 1 on that axis. Padding may differ before and after (`same`, `causal`).
+public struct ConvolutionGeometry: Hashable, Sendable {
+    public var stride: [Int]
+    public var paddingBefore: [Int]
+    public var paddingAfter: [Int]
+    public var dilation: [Int]
+    public var groups: Int
+
+    public init(stride: [Int], paddingBefore: [Int], paddingAfter: [Int], dilation: [Int], groups: Int) {
+        self.stride = stride
+        self.paddingBefore = paddingBefore
+        self.paddingAfter = paddingAfter
+        self.dilation = dilation
+        self.groups = groups
+    }
+
+    /// Output height and width for an input of `input` (h, w) and a kernel of `kernel` (kh, kw).
+    public func outputSize(input: [Int], kernel: [Int]) -> [Int] {
+        (0..<2).map { axis in
+            outputLength(input: input[axis], kernel: kernel[axis], stride: stride[axis],
+                         paddingBefore: paddingBefore[axis], paddingAfter: paddingAfter[axis],
+                         dilation: dilation[axis])
+        }
+    }
+}
+
+/// Which reduction a pooling window applies.
+public enum PoolingKind: Hashable, Sendable {
+    /// Maximum; padding counts as −∞; the gradient goes to the first maximum.
+    case max
+    /// Mean over the window, padding zeros counted in the divisor (`count_include_pad`).
+    case averageIncludingPadding
+    /// Mean over the window's elements inside the input.
+    case averageExcludingPadding
+}
+
+/// Hyperparameters of a pooling window over two spatial axes (1D pooling uses height 1).
+public struct PoolingGeometry: Hashable, Sendable {
+    public var kind: PoolingKind
+    public var kernel: [Int]
+    public var stride: [Int]
+    public var paddingBefore: [Int]
+    public var paddingAfter: [Int]
+
+    public init(kind: PoolingKind, kernel: [Int], stride: [Int], paddingBefore: [Int], paddingAfter: [Int]) {
+        self.kind = kind
+        self.kernel = kernel
+        self.stride = stride
+        self.paddingBefore = paddingBefore
+        self.paddingAfter = paddingAfter
+    }
+
+    /// Output height and width for an input of `input` (h, w).
+    public func outputSize(input: [Int]) -> [Int] {
+        (0..<2).map { axis in
+            outputLength(input: input[axis], kernel: kernel[axis], stride: stride[axis],
+                         paddingBefore: paddingBefore[axis], paddingAfter: paddingAfter[axis], dilation: 1)
+        }
+    }
+}
+
+/// Point-wise activation functions with a backward rule.
+public enum Activation: Hashable, Sendable {
+    case relu
+    case leakyRelu(negativeSlope: Float)
+    case elu(alpha: Float)
+    /// The exact GELU, `x·Φ(x)` with the normal CDF through `erf`.
+    case gelu
+    /// GELU's tanh approximation, `x/2·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`.
+    case geluTanh
+    case sigmoid
+    case tanh
+}
+
+/// Element-wise binary operations (operands broadcast).
+public enum BinaryOp: Hashable, Sendable {
+    case add, subtract, multiply, divide, power, maximum, minimum
+    /// Comparisons give 1 where true and 0 where false.
+    case equal, notEqual, less, lessEqual, greater, greaterEqual
+}
+
+/// Element-wise unary operations.
+public enum UnaryOp: Hashable, Sendable {
+    case negate, exp, log, sqrt, abs, sign, square, reciprocal
+    case power(Float)
+    case clamp(min: Float, max: Float)
+    case scale(Float)
+    case shift(Float)
+}

@@ -1,0 +1,85 @@
+import CDNNL
+import Foundation
+
+/// The oneDNN engine and stream every primitive of the fast backend runs on.
+///
+/// Primitives execute one at a time (a lock around `execute`); each one uses oneDNN's
+/// own OpenMP threads over every core.
+final class DNNLContext: @unchecked Sendable {
+    static let shared = DNNLContext()
+
+    let engine: dnnl_engine_t
+    private let stream: dnnl_stream_t
+    private let lock = NSLock()
+
+    private init() {
+        var engine: dnnl_engine_t?
+        var stream: dnnl_stream_t?
+        guard dnnl_engine_create(&engine, dnnl_cpu, 0) == dnnl_success, let engine,
+              dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue) == dnnl_success, let stream else {
+            fatalError("oneDNN could not create a CPU engine; is libdnnl installed correctly?")
+        }
+        self.engine = engine
+        self.stream = stream
+    }
+
+    /// Runs `primitive` with the given arguments: (oneDNN argument id, memory format, data).
+    func execute(_ primitive: DNNLPrimitive, _ arguments: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)]) {
+        var memories: [dnnl_memory_t?] = []
+        memories.reserveCapacity(arguments.count)
+        var execArguments: [dnnl_exec_arg_t] = []
+        execArguments.reserveCapacity(arguments.count)
+        for (argument, descriptor, pointer) in arguments {
+            var descriptor = descriptor
+            var memory: dnnl_memory_t?
+            DNNL.check(dnnl_memory_create(&memory, &descriptor, engine, pointer), "memory create")
+            memories.append(memory)
+            execArguments.append(dnnl_exec_arg_t(arg: argument, memory: memory))
+        }
+        lock.withLock {
+            DNNL.check(dnnl_primitive_execute(primitive.primitive, stream, Int32(execArguments.count), execArguments),
+                       "execute \(primitive.kind)")
+            DNNL.check(dnnl_stream_wait(stream), "stream wait")
+        }
+        for memory in memories { dnnl_memory_destroy(memory) }
+    }
+}
+
+/// Helpers around oneDNN's C API.
+enum DNNL {
+    /// Stops on a failed call that the fast backend's own checks should have prevented.
+    static func check(_ status: dnnl_status_t, _ what: @autoclosure () -> String) {
+        if status != dnnl_success {
+            fatalError("oneDNN \(what()) failed with status \(status.rawValue)")
+        }
+    }
+
+    /// A float32 memory format of `dims` with the given tag (`dnnl_nchw`, `dnnl_format_tag_any`, …).
+    static func descriptor(_ dims: [Int], _ tag: dnnl_format_tag_t) -> dnnl_memory_desc_t {
+        var descriptor = dnnl_memory_desc_t()
+        let sizes = dims.map { Int64($0) }
+        check(dnnl_memory_desc_init_by_tag(&descriptor, Int32(dims.count), sizes, dnnl_f32, tag), "memory desc init")
+        return descriptor
+    }
+
+    /// The plain row-major format for a tensor of `dims` (rank 1 to 5).
+    static func plain(_ dims: [Int]) -> dnnl_memory_desc_t {
+        let tags: [dnnl_format_tag_t] = [dnnl_a, dnnl_ab, dnnl_abc, dnnl_abcd, dnnl_abcde]
+        return descriptor(dims, tags[dims.count - 1])
+    }
+
+    static func equal(_ a: dnnl_memory_desc_t, _ b: dnnl_memory_desc_t) -> Bool {
+        var a = a, b = b
+        return dnnl_memory_desc_equal(&a, &b) != 0
+    }
+
+    static func size(_ descriptor: dnnl_memory_desc_t) -> Int {
+        var descriptor = descriptor
+        return dnnl_memory_desc_get_size(&descriptor)
+    }
+
+    /// oneDNN's spatial parameters as its `dnnl_dims_t` arguments.
+    static func dims(_ values: [Int]) -> [Int64] {
+        values.map { Int64($0) } + [Int64](repeating: 0, count: 12 - values.count)
+    }
+}

@@ -1,0 +1,84 @@
+import CDNNL
+import Foundation
+
+/// A created oneDNN primitive and its primitive descriptor (which knows the memory
+/// formats it chose). Destroyed with the object.
+final class DNNLPrimitive: @unchecked Sendable {
+    let kind: String
+    let descriptor: dnnl_primitive_desc_t
+    let primitive: dnnl_primitive_t
+
+    /// Creates the primitive for an operation descriptor (`dnnl_convolution_desc_t`, …),
+    /// or returns `nil` when oneDNN has no implementation for it.
+    init?<Descriptor>(_ kind: String, _ operation: Descriptor, hint: DNNLPrimitive? = nil) {
+        var operation = operation
+        var descriptor: dnnl_primitive_desc_t?
+        let status = withUnsafePointer(to: &operation) { pointer in
+            dnnl_primitive_desc_create(&descriptor, pointer, nil, DNNLContext.shared.engine, hint?.descriptor)
+        }
+        guard status == dnnl_success, let descriptor else { return nil }
+        var primitive: dnnl_primitive_t?
+        guard dnnl_primitive_create(&primitive, descriptor) == dnnl_success, let primitive else {
+            dnnl_primitive_desc_destroy(descriptor)
+            return nil
+        }
+        self.kind = kind
+        self.descriptor = descriptor
+        self.primitive = primitive
+    }
+
+    /// A reorder between two memory formats of the same tensor.
+    convenience init?(reorderFrom source: dnnl_memory_desc_t, to target: dnnl_memory_desc_t) {
+        var source = source, target = target
+        var descriptor: dnnl_primitive_desc_t?
+        let engine = DNNLContext.shared.engine
+        guard dnnl_reorder_primitive_desc_create(&descriptor, &source, engine, &target, engine, nil) == dnnl_success,
+              let descriptor else { return nil }
+        self.init("reorder", createdFrom: descriptor)
+    }
+
+    private init?(_ kind: String, createdFrom descriptor: dnnl_primitive_desc_t) {
+        var primitive: dnnl_primitive_t?
+        guard dnnl_primitive_create(&primitive, descriptor) == dnnl_success, let primitive else {
+            dnnl_primitive_desc_destroy(descriptor)
+            return nil
+        }
+        self.kind = kind
+        self.descriptor = descriptor
+        self.primitive = primitive
+    }
+
+    deinit {
+        dnnl_primitive_destroy(primitive)
+        dnnl_primitive_desc_destroy(descriptor)
+    }
+
+    /// The memory format the primitive chose for an argument (`dnnl_query_src_md`, …).
+    func memoryDescriptor(_ query: dnnl_query_t, index: Int32 = 0) -> dnnl_memory_desc_t {
+        dnnl_primitive_desc_query_md(descriptor, query, index).pointee
+    }
+
+    /// The implementation oneDNN picked (e.g. `jit:avx512_core`), for checks and benchmarks.
+    var implementation: String {
+        var name: UnsafePointer<CChar>?
+        withUnsafeMutablePointer(to: &name) { pointer in
+            _ = dnnl_primitive_desc_query(descriptor, dnnl_query_impl_info_str, 0, UnsafeMutableRawPointer(pointer))
+        }
+        return name.map { String(cString: $0) } ?? "unknown"
+    }
+}
+
+/// A thread-safe map from a primitive's parameters to the created primitive(s), so each
+/// shape is created once per process.
+final class DNNLCache<Key: Hashable, Value>: @unchecked Sendable {
+    private var entries: [Key: Value?] = [:]
+    private let lock = NSLock()
+
+    /// The cached value for `key`, creating it with `make` on first use (`nil` = unsupported).
+    func value(for key: Key, _ make: () -> Value?) -> Value? {
+        if let cached = lock.withLock({ entries[key] }) { return cached }
+        let created = make()
+        lock.withLock { entries[key] = created }
+        return created
+    }
+}

@@ -1,0 +1,88 @@
+/// Pooling by its definition. Window `(oh, ow)` covers input rows
+/// `oh·stride − paddingBefore ..< … + kernel` (likewise columns); positions outside the
+/// input are −∞ for max and zeros for the average.
+enum ReferencePooling {
+    /// The window of one output position: clipped input ranges and the average's divisor.
+    private struct Window {
+        let rows: Range<Int>
+        let columns: Range<Int>
+        let divisor: Int
+    }
+
+    private static func window(oh: Int, ow: Int, height: Int, width: Int, geometry g: PoolingGeometry) -> Window {
+        let top = oh * g.stride[0] - g.paddingBefore[0], left = ow * g.stride[1] - g.paddingBefore[1]
+        let bottom = Swift.min(top + g.kernel[0], height + g.paddingAfter[0])
+        let right = Swift.min(left + g.kernel[1], width + g.paddingAfter[1])
+        let rows = Swift.max(top, 0)..<Swift.min(bottom, height)
+        let columns = Swift.max(left, 0)..<Swift.min(right, width)
+        let divisor = g.kind == .averageIncludingPadding
+            ? (bottom - top) * (right - left) : rows.count * columns.count
+        return Window(rows: rows, columns: columns, divisor: Swift.max(divisor, 1))
+    }
+
+    /// Calls `body(plane, outputIndex, window)` for every output element; `plane` is `n·C + c`.
+    private static func forEachWindow(inputShape: [Int], geometry: PoolingGeometry,
+                                      _ body: (Int, Int, Window) -> Void) {
+        let (planes, height, width) = (inputShape[0] * inputShape[1], inputShape[2], inputShape[3])
+        let out = geometry.outputSize(input: [height, width])
+        for plane in 0..<planes {
+            for oh in 0..<out[0] {
+                for ow in 0..<out[1] {
+                    body(plane, (plane * out[0] + oh) * out[1] + ow,
+                         window(oh: oh, ow: ow, height: height, width: width, geometry: geometry))
+                }
+            }
+        }
+    }
+
+    /// Index (in the plane) of the first maximum of a window; NaN counts as the maximum.
+    private static func argmax(_ x: UnsafeMutablePointer<Float>, width: Int, _ window: Window) -> Int? {
+        var best = -Float.infinity, bestIndex: Int?
+        for r in window.rows {
+            for c in window.columns {
+                let value = x[r * width + c]
+                if bestIndex == nil || value > best || (value.isNaN && !best.isNaN) {
+                    best = value
+                    bestIndex = r * width + c
+                }
+            }
+        }
+        return bestIndex
+    }
+
+    static func forward(input: Tensor, geometry: PoolingGeometry) -> Tensor {
+        let x = input.dense().floats
+        let (height, width) = (input.shape[2], input.shape[3])
+        let out = geometry.outputSize(input: [height, width])
+        let result = Tensor(uninitializedShape: [input.shape[0], input.shape[1], out[0], out[1]])
+        forEachWindow(inputShape: input.shape, geometry: geometry) { plane, index, window in
+            let base = x + plane * height * width
+            if geometry.kind == .max {
+                result.floats[index] = argmax(base, width: width, window).map { base[$0] } ?? -.infinity
+            } else {
+                var total: Double = 0
+                for r in window.rows { for c in window.columns { total += Double(base[r * width + c]) } }
+                result.floats[index] = Float(total / Double(window.divisor))
+            }
+        }
+        return result
+    }
+
+    static func backward(gradOutput: Tensor, input: Tensor, geometry: PoolingGeometry) -> Tensor {
+        let x = input.dense().floats, dy = gradOutput.dense().floats
+        let (height, width) = (input.shape[2], input.shape[3])
+        var accumulator = [Double](repeating: 0, count: input.count)
+        forEachWindow(inputShape: input.shape, geometry: geometry) { plane, index, window in
+            let planeBase = plane * height * width
+            if geometry.kind == .max {
+                if let position = argmax(x + planeBase, width: width, window) {
+                    accumulator[planeBase + position] += Double(dy[index])
+                }
+            } else {
+                let share = Double(dy[index]) / Double(window.divisor)
+                for r in window.rows { for c in window.columns { accumulator[planeBase + r * width + c] += share } }
+            }
+        }
+        return Tensor.fromDoubles(accumulator, shape: input.shape)
+    }
+}

@@ -1,0 +1,38 @@
+/// Every error Strata throws for bad user input: a typed value whose description is a
+/// sentence a user can act on (what was wrong, what was expected, what would fit).
+///
+/// Errors name the operation (`conv2d`, `reshape`, `npy reader`), the shapes or values
+/// involved and the expectation. Nothing reachable from user input traps instead.
+public enum StrataError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Operand shapes that do not fit together (broadcasting, matmul, channels, rank).
+    case shapeMismatch(op: String, message: String)
+    /// A hyperparameter or argument outside its allowed range or set.
+    case invalidArgument(op: String, message: String)
+    /// A convolution or pooling axis whose output length would be < 1.
+    case outputTooSmall(op: String, message: String)
+    /// A tensor of the wrong element type (e.g. float logits where class indices belong).
+    case dtypeMismatch(op: String, expected: DType, got: DType)
+    /// A file whose bytes do not match its format; `offset` is where reading failed.
+    case corruptFile(path: String, offset: Int, message: String)
+    /// A file or directory that cannot be opened or written.
+    case io(path: String, message: String)
+    /// An operation the autograd engine cannot perform (e.g. backward of a non-scalar
+    /// without a gradient, or of a tensor that does not require gradients).
+    case autograd(message: String)
+
+    public var description: String {
+        switch self {
+        case let .shapeMismatch(op, message), let .invalidArgument(op, message),
+             let .outputTooSmall(op, message):
+            return "\(op): \(message)"
+        case let .dtypeMismatch(op, expected, got):
+            return "\(op): expected a \(expected) tensor, got \(got)"
+        case let .corruptFile(path, offset, message):
+            return "\(path): at byte \(offset): \(message)"
+        case let .io(path, message):
+            return "\(path): \(message)"
+        case let .autograd(message):
+            return "backward: \(message)"
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Applies a point-wise activation through the backend and records its derivative.
+private func activation(_ kind: Activation, _ name: String, _ input: Tensor) -> Tensor {
+    let x = input.toFloat()
+    let result = Kernels.backend.activationForward(kind, input: x)
+    let (savedInput, savedOutput) = (x.detach(), result.detach())
+    return Tensor.record(result, name, inputs: [x]) { grad in
+        [Kernels.backend.activationBackward(kind, gradOutput: grad, input: savedInput, output: savedOutput)]
+    }
+}
+
+/// `max(x, 0)`; the gradient at 0 is 0 (as PyTorch).
+public func relu(_ x: Tensor) -> Tensor { activation(.relu, "relu", x) }
+
+/// `x` for `x > 0`, else `negativeSlope·x`.
+public func leakyRelu(_ x: Tensor, negativeSlope: Float = 0.01) -> Tensor {
+    activation(.leakyRelu(negativeSlope: negativeSlope), "leakyRelu", x)
+}
+
+/// `x` for `x > 0`, else `alpha·(eˣ − 1)`.
+public func elu(_ x: Tensor, alpha: Float = 1) -> Tensor { activation(.elu(alpha: alpha), "elu", x) }
+
+/// The exact GELU, `x·Φ(x) = x/2·(1 + erf(x/√2))`.
+public func gelu(_ x: Tensor) -> Tensor { activation(.gelu, "gelu", x) }
+
+/// GELU's tanh approximation (PyTorch's `approximate='tanh'`).
+public func geluTanh(_ x: Tensor) -> Tensor { activation(.geluTanh, "geluTanh", x) }
+
+/// `1/(1 + e⁻ˣ)`.
+public func sigmoid(_ x: Tensor) -> Tensor { activation(.sigmoid, "sigmoid", x) }
+
+/// Hyperbolic tangent.
+public func tanh(_ x: Tensor) -> Tensor { activation(.tanh, "tanh", x) }
+
+/// Parametric ReLU: `x` for `x > 0`, else `weight_c·x` with one learned slope per channel
+/// (axis 1) or a single slope shared by all (`weight` of shape `[1]`).
+///
+/// - Throws: `StrataError.shapeMismatch` when `weight` is neither `[1]` nor `[C]`.
+public func prelu(_ input: Tensor, weight: Tensor) throws(StrataError) -> Tensor {
+    let op = "prelu"
+    guard input.dtype == .float32, weight.dtype == .float32 else {
+        throw .dtypeMismatch(op: op, expected: .float32, got: input.dtype == .float32 ? weight.dtype : input.dtype)
+    }
+    let channels = input.rank >= 2 ? input.shape[1] : 1
+    guard weight.shape == [1] || weight.shape == [channels] else {
+        throw .shapeMismatch(op: op, message: "weight must have shape [1] or [\(channels)] (one slope per channel of input \(Shape.describe(input.shape))), got \(Shape.describe(weight.shape))")
+    }
+    // slopes broadcast along axis 1
+    var slopeShape = [Int](repeating: 1, count: Swift.max(input.rank, 1))
+    if input.rank >= 2 { slopeShape[1] = weight.count }
+    let slopes = weight.dense().viewing(shape: slopeShape)
+    let x = input.detach()
+    let positive = Kernels.binary(.greater, x, Kernels.full([], 0))
+    let negativePart = Kernels.multiply(Kernels.subtract(Kernels.full([], 1), positive), x)
+    let result = Kernels.add(Kernels.multiply(positive, x), Kernels.multiply(negativePart, slopes))
+    let needs = (input.requiresGrad, weight.requiresGrad)
+    let weightShape = weight.shape
+    return Tensor.record(result, op, inputs: [input, weight]) { grad in
+        // dx = grad·(1 if x > 0 else slope); dslope = Σ grad·x over x ≤ 0
+        let dx = needs.0
+            ? Kernels.multiply(grad, Kernels.add(positive, Kernels.multiply(Kernels.subtract(Kernels.full([], 1), positive), slopes)))
+            : nil
+        let dw = needs.1 ? Kernels.sumToShape(Kernels.multiply(grad, negativePart), slopeShape).dense().viewing(shape: weightShape) : nil
+        return [dx, dw]
+    }
+}
+
+/// Softmax over `axis`: `exp(x_i)/Σ_j exp(x_j)`, computed with the maximum subtracted.
+public func softmax(_ input: Tensor, axis: Int = -1) throws(StrataError) -> Tensor {
+    try softmaxFamily(input, axis: axis, log: false)
+}
+
+/// Log-softmax over `axis`: `x_i − log Σ_j exp(x_j)`, computed stably.
+public func logSoftmax(_ input: Tensor, axis: Int = -1) throws(StrataError) -> Tensor {
+    try softmaxFamily(input, axis: axis, log: true)
+}
+
+private func softmaxFamily(_ input: Tensor, axis: Int, log: Bool) throws(StrataError) -> Tensor {
+    let op = log ? "logSoftmax" : "softmax"
+    guard input.dtype == .float32 else { throw .dtypeMismatch(op: op, expected: .float32, got: input.dtype) }
+    let axis = try Shape.normalizeAxis(axis, rank: input.rank, op: op)
+    let x = input.rank == 0 ? input.viewing(shape: [1]) : input
+    let result = Kernels.backend.softmaxForward(input: x, axis: axis, log: log).viewing(shape: input.shape)
+    let saved = result.detach()
+    return Tensor.record(result, op, inputs: [input]) { grad in
+        [Kernels.backend.softmaxBackward(gradOutput: grad, output: saved, axis: axis, log: log)]
+    }
+}

@@ -1,0 +1,54 @@
+/// 2-D convolution (cross-correlation, as in PyTorch) of `N×C×H×W` (or `C×H×W`) input with
+/// `filters×(C/groups)×kh×kw` weights, giving `N×filters×Ho×Wo` where per axis
+/// `out = floor((in + 2·padding − dilation·(kernel − 1) − 1)/stride) + 1`.
+///
+///     let y = try conv2d(x, weight: w, bias: b, stride: 2, padding: 1)   // 3@32×32 → 16@16×16
+///
+/// `groups == C` with one filter per channel is a depthwise convolution.
+///
+/// - Throws: `StrataError.shapeMismatch` for wrong ranks or channel counts,
+///   `invalidArgument` for bad hyperparameters, `outputTooSmall` (with the formula and
+///   the padding or kernel that would fit) when an output axis would be empty.
+public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: AxisValues = 1,
+                   padding: Padding = 0, dilation: AxisValues = 1, groups: Int = 1) throws(StrataError) -> Tensor {
+    let arguments = try ConvolutionArguments(op: "conv2d", spatialAxes: 2, input: input, weight: weight, bias: bias,
+                                             stride: stride, padding: padding, dilation: dilation, groups: groups)
+    let output = convolution(arguments, bias: bias)
+    return arguments.unbatched ? try output.squeeze(axis: 0) : output
+}
+
+/// 1-D convolution of `N×C×L` (or `C×L`) input with `filters×(C/groups)×k` weights, giving
+/// `N×filters×Lo` with `Lo = floor((L + 2·padding − dilation·(k − 1) − 1)/stride) + 1`.
+/// Padding may also be `.same` or `.causal` (output `t` sees only inputs `≤ t`).
+///
+///     let y = try conv1d(x, weight: w, padding: .causal, dilation: 4)   // 3@200 → 12@200
+///
+/// - Throws: as `conv2d`.
+public func conv1d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: AxisValues = 1,
+                   padding: Padding = 0, dilation: AxisValues = 1, groups: Int = 1) throws(StrataError) -> Tensor {
+    let arguments = try ConvolutionArguments(op: "conv1d", spatialAxes: 1, input: input, weight: weight, bias: bias,
+                                             stride: stride, padding: padding, dilation: dilation, groups: groups)
+    var output = try convolution(arguments, bias: bias).squeeze(axis: 2)
+    if arguments.unbatched { output = try output.squeeze(axis: 0) }
+    return output
+}
+
+/// The recorded 2-D convolution on checked arguments.
+private func convolution(_ arguments: ConvolutionArguments, bias: Tensor?) -> Tensor {
+    let (x, w, geometry) = (arguments.input, arguments.weight, arguments.geometry)
+    let result = Kernels.backend.convolutionForward(input: x, weight: w, bias: bias, geometry: geometry)
+    let (input, weight) = (x.detach(), w.detach())
+    let (needInput, needWeight, needBias) = (x.requiresGrad, w.requiresGrad, bias?.requiresGrad ?? false)
+    return Tensor.record(result, "convolution", inputs: [x, w] + (bias.map { [$0] } ?? [])) { grad in
+        let backend = Kernels.backend
+        let dx = needInput
+            ? backend.convolutionBackwardData(gradOutput: grad, weight: weight, inputShape: input.shape, geometry: geometry)
+            : nil
+        var dw: Tensor?, db: Tensor?
+        if needWeight || needBias {
+            (dw, db) = backend.convolutionBackwardWeights(input: input, gradOutput: grad, weightShape: weight.shape,
+                                                          geometry: geometry, withBias: needBias)
+        }
+        return [dx, needWeight ? dw : nil] + (bias == nil ? [] : [db])
+    }
+}

@@ -1,0 +1,51 @@
+/// Stochastic gradient descent with momentum, dampening, Nesterov momentum and L2 weight
+/// decay, as `torch.optim.SGD`:
+///
+///     g = grad + wd·p
+///     buf = g (first step) or momentum·buf + (1 − dampening)·g
+///     g = g + momentum·buf (Nesterov) or buf (momentum > 0)
+///     p = p − lr·g
+public final class SGD: Optimizer {
+    public var groups: [ParameterGroup]
+    public let momentum: Float
+    public let dampening: Float
+    public let nesterov: Bool
+    private var state: [ObjectIdentifier: ParameterState] = [:]
+
+    /// - Throws: `StrataError.invalidArgument` for negative hyperparameters or Nesterov
+    ///   without momentum or with dampening.
+    public init(groups: [ParameterGroup], momentum: Float = 0, dampening: Float = 0,
+                nesterov: Bool = false) throws(StrataError) {
+        try Self.validate(groups, op: "SGD")
+        guard momentum >= 0 else { throw .invalidArgument(op: "SGD", message: "momentum must be ≥ 0, got \(momentum)") }
+        guard !nesterov || (momentum > 0 && dampening == 0) else {
+            throw .invalidArgument(op: "SGD", message: "Nesterov momentum needs momentum > 0 and dampening 0")
+        }
+        self.groups = groups
+        self.momentum = momentum
+        self.dampening = dampening
+        self.nesterov = nesterov
+    }
+
+    public convenience init(parameters: [Tensor], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
+                            nesterov: Bool = false, weightDecay: Float = 0) throws(StrataError) {
+        try self.init(groups: [ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)],
+                      momentum: momentum, dampening: dampening, nesterov: nesterov)
+    }
+
+    public func step() {
+        let (momentum, dampening, nesterov) = (self.momentum, self.dampening, self.nesterov)
+        forEachParameter(state: &state, bufferCount: momentum > 0 ? 1 : 0) { u in
+            let (p, grad, lr, wd) = (u.value, u.gradient, u.learningRate, u.weightDecay)
+            for i in 0..<u.count {
+                var g = grad[i] + wd * p[i]
+                if momentum > 0 {
+                    let buffer = u.buffers[0]
+                    buffer[i] = u.step == 0 ? g : momentum * buffer[i] + (1 - dampening) * g
+                    g = nesterov ? g + momentum * buffer[i] : buffer[i]
+                }
+                p[i] -= lr * g
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+/// An n-dimensional array of `Float` (or `Int64` for labels) with reverse-mode autodiff.
+///
+/// Layout follows PyTorch: row-major shapes such as `N×C×H×W` for images and `N×C×L` for
+/// sequences. A tensor has reference semantics: views made by `reshape`, `permute`,
+/// `slice` or `expand` share storage with their base. Operations that build on tensors
+/// with `requiresGrad` record how to differentiate themselves, and `backward()` replays
+/// that record in reverse (see `Autograd/`).
+public final class Tensor: @unchecked Sendable {
+    /// Size of each axis.
+    public let shape: [Int]
+    /// Elements to skip in storage to move one step along each axis.
+    public let strides: [Int]
+    /// Element type.
+    public let dtype: DType
+    let storage: TensorStorage
+    /// Offset of element `[0, 0, …]` in `storage`, in elements.
+    let offset: Int
+
+    /// Whether gradients flow to this tensor. Set it on leaves (parameters, inputs);
+    /// results of operations get it from their operands.
+    public var requiresGrad: Bool
+    /// The accumulated gradient of the last `backward()` for a leaf with `requiresGrad`.
+    public var grad: Tensor?
+    /// The recorded operation that produced this tensor, `nil` for leaves.
+    var gradFn: GradNode?
+
+    init(storage: TensorStorage, shape: [Int], strides: [Int], offset: Int = 0, dtype: DType = .float32) {
+        self.storage = storage
+        self.shape = shape
+        self.strides = strides
+        self.offset = offset
+        self.dtype = dtype
+        self.requiresGrad = false
+    }
+
+    /// A new contiguous tensor with uninitialised elements.
+    convenience init(uninitializedShape shape: [Int], dtype: DType = .float32) {
+        let storage = TensorStorage(byteCount: Shape.count(shape) * dtype.size)
+        self.init(storage: storage, shape: shape, strides: Shape.contiguousStrides(shape), dtype: dtype)
+    }
+
+    /// A new contiguous tensor filled with zeros.
+    convenience init(zerosShape shape: [Int], dtype: DType = .float32) {
+        let storage = TensorStorage(zeroedBytes: Shape.count(shape) * dtype.size)
+        self.init(storage: storage, shape: shape, strides: Shape.contiguousStrides(shape), dtype: dtype)
+    }
+
+    /// Number of axes.
+    public var rank: Int { shape.count }
+    /// Number of elements.
+    public var count: Int { Shape.count(shape) }
+    /// Whether this tensor is the result of a recorded operation rather than a leaf.
+    public var isLeaf: Bool { gradFn == nil }
+
+    /// Whether the elements lie in storage in row-major order without gaps.
+    public var isContiguous: Bool {
+        var expected = 1
+        for axis in stride(from: rank - 1, through: 0, by: -1) where shape[axis] != 1 {
+            if strides[axis] != expected { return false }
+            expected *= shape[axis]
+        }
+        return true
+    }
+
+    /// Pointer to element `[0, 0, …]` of a float tensor (valid as a flat array only when contiguous).
+    var floats: UnsafeMutablePointer<Float> { storage.floats + offset }
+    /// Pointer to element `[0, 0, …]` of an int64 tensor.
+    var int64s: UnsafeMutablePointer<Int64> { storage.int64s + offset }
+
+    /// This tensor as a contiguous tensor: itself when already contiguous, otherwise a copy.
+    /// Gradients pass through unchanged.
+    public func contiguous() -> Tensor {
+        if isContiguous { return self }
+        let result = copyToContiguous()
+        return record(result, "contiguous", inputs: [self]) { grad in [grad] }
+    }
+
+    /// The same elements without autograd history (shares storage).
+    public func detach() -> Tensor {
+        Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype)
+    }
+
+    /// Contiguous, history-free view of the data for kernels: no copy when already contiguous.
+    func dense() -> Tensor {
+        isContiguous ? self : copyToContiguous()
+    }
+
+    /// Copies the elements, in row-major order, into a new contiguous tensor (no history).
+    func copyToContiguous() -> Tensor {
+        let result = Tensor(uninitializedShape: shape, dtype: dtype)
+        let elementSize = dtype.size
+        let source = storage.pointer + offset * elementSize
+        let target = result.storage.pointer
+        if isContiguous {
+            target.copyMemory(from: source, byteCount: count * elementSize)
+            return result
+        }
+        StridedCopy.copy(shape: shape, strides: strides, elementSize: elementSize, from: source, to: target)
+        return result
+    }
+}
