@@ -1,3 +1,68 @@
+import Foundation
 import Strata
 
-print("strata-bench: see make bench")
+// strata-bench: runs W1–W5 in Strata and in PyTorch (../shared/bench/torch_reference.py),
+// alternating the two programs workload by workload, each workload in its own process
+// (so peak RSS is per workload), and prints one table of ratios. `ONLY=W1,W3` picks
+// workloads; `BENCH_JSON=FILE` also writes the table as JSON.
+//
+//   strata-bench             the whole comparison
+//   strata-bench --run W2    one workload in this process, as JSON lines (used by the above)
+
+let arguments = CommandLine.arguments
+if arguments.count == 3 && arguments[1] == "--run" {
+    do {
+        for measurement in try Workloads.run(arguments[2]) {
+            let line: [String: Any] = ["workload": measurement.workload, "unit": measurement.unit,
+                                       "value": measurement.value, "peak_rss_mib": peakResidentMiB()]
+            let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("strata-bench: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
+let environment = ProcessInfo.processInfo.environment
+let only = environment["ONLY"].map { $0.split(separator: ",").map(String.init) } ?? Workloads.all
+let shared = environment["STRATA_SHARED"] ?? "../shared"
+let torchScript = (shared as NSString).appendingPathComponent("bench/torch_reference.py")
+let reference = TorchReference(script: torchScript)
+if !reference.isAvailable {
+    print("PyTorch is not importable here (or \(torchScript) is missing): printing Strata's figures only.")
+    print("For the comparison: pip install torch==2.13.0 && pip install --no-deps torchvision==0.28.0")
+}
+
+var rows: [BenchRow] = []
+for workload in only {
+    let strata = runStrata(workload)
+    let torch = reference.isAvailable ? reference.run(workload) : [:]
+    for measurement in strata {
+        let torchValue = torch[measurement.workload]
+        rows.append(BenchRow(workload: measurement.workload, unit: measurement.unit, strata: measurement.value,
+                             pytorch: torchValue?.value, strataRSS: measurement.peakRSS, pytorchRSS: torchValue?.peakRSS))
+    }
+    if strata.isEmpty { print("\(workload): Strata failed to run") }
+}
+BenchRow.printTable(rows)
+if let path = environment["BENCH_JSON"] {
+    do {
+        try BenchRow.json(rows).write(to: URL(fileURLWithPath: path))
+        print("wrote \(path)")
+    } catch {
+        print("cannot write \(path): \(error)")
+    }
+}
+
+/// Runs one workload in a child process of this executable.
+func runStrata(_ workload: String) -> [(workload: String, unit: String, value: Double, peakRSS: Double)] {
+    let output = ChildProcess.run(CommandLine.arguments[0], ["--run", workload], environment: [:])
+    return output.compactMap { line in
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let name = object["workload"] as? String, let unit = object["unit"] as? String,
+              let value = object["value"] as? Double, let rss = object["peak_rss_mib"] as? Double else { return nil }
+        return (name, unit, value, rss)
+    }
+}

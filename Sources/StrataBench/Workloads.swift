@@ -1,0 +1,226 @@
+import Strata
+
+/// The benchmark workloads W1–W5 of `../shared/bench/README.md`, written with Strata's ops
+/// (same architectures, batch sizes and optimizers as `torch_reference.py`).
+enum Workloads {
+    /// One measured quantity of a workload: name, unit, value (higher is better).
+    struct Measurement {
+        let workload: String
+        let unit: String
+        let value: Double
+    }
+
+    static let all = ["W1", "W2", "W3", "W4", "W5"]
+
+    static func run(_ name: String) throws -> [Measurement] {
+        var rng = RandomGenerator(seed: 0)
+        switch name {
+        case "W1": return [try lenet(&rng)]
+        case "W2": return [try cifar(&rng)]
+        case "W3": return [try resnet18(&rng)]
+        case "W4": return [try sensor(&rng)]
+        case "W5": return try singleOps(&rng)
+        default: throw StrataError.invalidArgument(op: "strata-bench", message: "unknown workload \(name) (known: \(all.joined(separator: ", ")))")
+        }
+    }
+
+    /// A trainable parameter drawn uniformly from ±1/√fanIn (PyTorch's default bound).
+    static func parameter(_ shape: [Int], fanIn: Int, _ rng: inout RandomGenerator) throws -> Tensor {
+        let bound = 1 / Float(fanIn).squareRoot()
+        let tensor = try Tensor.uniform(shape, low: -bound, high: bound, generator: &rng)
+        tensor.requiresGrad = true
+        return tensor
+    }
+
+    static func labels(_ count: Int, classes: Int, _ rng: inout RandomGenerator) throws -> Tensor {
+        try Tensor(labels: (0..<count).map { _ in rng.nextInt(below: classes) })
+    }
+
+    /// A convolution's weight and bias.
+    struct Conv {
+        let weight: Tensor
+        let bias: Tensor?
+        init(_ input: Int, _ output: Int, kernel: [Int], bias: Bool = true, _ rng: inout RandomGenerator) throws {
+            let fanIn = input * kernel.reduce(1, *)
+            weight = try parameter([output, input] + kernel, fanIn: fanIn, &rng)
+            self.bias = bias ? try parameter([output], fanIn: fanIn, &rng) : nil
+        }
+        var parameters: [Tensor] { [weight] + (bias.map { [$0] } ?? []) }
+    }
+
+    /// Batch norm's parameters and running statistics.
+    struct Norm {
+        let weight: Tensor, bias: Tensor, mean: Tensor, variance: Tensor
+        init(_ channels: Int) throws {
+            weight = try Tensor.ones([channels])
+            bias = try Tensor.zeros([channels])
+            mean = try Tensor.zeros([channels])
+            variance = try Tensor.ones([channels])
+            weight.requiresGrad = true
+            bias.requiresGrad = true
+        }
+        func callAsFunction(_ x: Tensor, training: Bool) throws -> Tensor {
+            try batchNorm(x, weight: weight, bias: bias, runningMean: mean, runningVar: variance, training: training)
+        }
+        var parameters: [Tensor] { [weight, bias] }
+    }
+
+    /// A linear layer's weight and bias.
+    struct Dense {
+        let weight: Tensor, bias: Tensor
+        init(_ input: Int, _ output: Int, _ rng: inout RandomGenerator) throws {
+            weight = try parameter([output, input], fanIn: input, &rng)
+            bias = try parameter([output], fanIn: input, &rng)
+        }
+        func callAsFunction(_ x: Tensor) throws -> Tensor { try linear(x, weight: weight, bias: bias) }
+        var parameters: [Tensor] { [weight, bias] }
+    }
+
+    /// One training step: zero gradients, forward, cross-entropy, backward, update.
+    static func trainStep(_ optimizer: any Optimizer, _ labels: Tensor, _ forward: () throws -> Tensor) throws {
+        optimizer.zeroGrad()
+        let loss = try crossEntropy(try forward(), target: labels)
+        try loss.backward()
+        optimizer.step()
+    }
+
+    // MARK: W1 LeNet-5, batch 64, SGD momentum 0.9
+
+    static func lenet(_ rng: inout RandomGenerator) throws -> Measurement {
+        let batch = 64
+        let c1 = try Conv(1, 6, kernel: [5, 5], &rng), c2 = try Conv(6, 16, kernel: [5, 5], &rng)
+        let f1 = try Dense(400, 120, &rng), f2 = try Dense(120, 84, &rng), f3 = try Dense(84, 10, &rng)
+        let parameters = c1.parameters + c2.parameters + f1.parameters + f2.parameters + f3.parameters
+        let optimizer = try SGD(parameters: parameters, learningRate: 0.01, momentum: 0.9)
+        let x = try Tensor.randn([batch, 1, 28, 28], generator: &rng), y = try labels(batch, classes: 10, &rng)
+        let timing = try Timing.measure(iterations: 50, warmup: 20) {
+            try trainStep(optimizer, y) {
+                var h = try maxPool2d(relu(try conv2d(x, weight: c1.weight, bias: c1.bias, padding: 2)), kernel: 2)
+                h = try maxPool2d(relu(try conv2d(h, weight: c2.weight, bias: c2.bias)), kernel: 2)
+                h = try h.flatten(from: 1)
+                return try f3(relu(try f2(relu(try f1(h)))))
+            }
+        }
+        return Measurement(workload: "W1", unit: "samples/s", value: Double(batch) / timing.median)
+    }
+
+    // MARK: W2 CIFAR CNN + BN, batch 128, Adam
+
+    static func cifar(_ rng: inout RandomGenerator) throws -> Measurement {
+        let batch = 128
+        let widths = [(3, 32), (32, 32), (32, 64), (64, 64), (64, 128), (128, 128)]
+        var convs: [Conv] = [], norms: [Norm] = []
+        for (input, output) in widths {
+            convs.append(try Conv(input, output, kernel: [3, 3], &rng))
+            norms.append(try Norm(output))
+        }
+        let head = try Dense(128, 10, &rng)
+        let parameters = convs.flatMap(\.parameters) + norms.flatMap(\.parameters) + head.parameters
+        let optimizer = try Adam(parameters: parameters, learningRate: 1e-3)
+        let x = try Tensor.randn([batch, 3, 32, 32], generator: &rng), y = try labels(batch, classes: 10, &rng)
+        let timing = try Timing.measure(iterations: 3, warmup: 3) {
+            try trainStep(optimizer, y) {
+                var h = x
+                for i in 0..<6 {
+                    h = relu(try norms[i](try conv2d(h, weight: convs[i].weight, bias: convs[i].bias, padding: 1), training: true))
+                    if i == 1 || i == 3 { h = try maxPool2d(h, kernel: 2) }
+                }
+                return try head(try globalAvgPool2d(h).flatten(from: 1))
+            }
+        }
+        return Measurement(workload: "W2", unit: "samples/s", value: Double(batch) / timing.median)
+    }
+
+    // MARK: W3 ResNet-18 inference, batch 16, 224×224
+
+    static func resnet18(_ rng: inout RandomGenerator) throws -> Measurement {
+        let batch = 16
+        let stem = try Conv(3, 64, kernel: [7, 7], bias: false, &rng), stemNorm = try Norm(64)
+        struct Block {
+            let conv1: Conv, norm1: Norm, conv2: Conv, norm2: Norm, downsample: (Conv, Norm)?, stride: Int
+        }
+        var blocks: [Block] = []
+        var channels = 64
+        for (width, stride) in [(64, 1), (128, 2), (256, 2), (512, 2)] {
+            for index in 0..<2 {
+                let s = index == 0 ? stride : 1
+                let downsample = s != 1 || channels != width
+                    ? (try Conv(channels, width, kernel: [1, 1], bias: false, &rng), try Norm(width)) : nil
+                blocks.append(Block(conv1: try Conv(channels, width, kernel: [3, 3], bias: false, &rng), norm1: try Norm(width),
+                                    conv2: try Conv(width, width, kernel: [3, 3], bias: false, &rng), norm2: try Norm(width),
+                                    downsample: downsample, stride: s))
+                channels = width
+            }
+        }
+        let fc = try Dense(512, 1000, &rng)
+        let x = try Tensor.randn([batch, 3, 224, 224], generator: &rng)
+        let timing = try Timing.measure(iterations: 1, warmup: 2) {
+            try withoutGradients {
+                var h = relu(try stemNorm(try conv2d(x, weight: stem.weight, stride: 2, padding: 3), training: false))
+                h = try maxPool2d(h, kernel: 3, stride: 2, padding: 1)
+                for block in blocks {
+                    var out = relu(try block.norm1(try conv2d(h, weight: block.conv1.weight, stride: AxisValues(integerLiteral: block.stride), padding: 1), training: false))
+                    out = try block.norm2(try conv2d(out, weight: block.conv2.weight, padding: 1), training: false)
+                    let shortcut = try block.downsample.map { conv, norm in
+                        try norm(try conv2d(h, weight: conv.weight, stride: AxisValues(integerLiteral: block.stride)), training: false)
+                    } ?? h
+                    h = relu(try out + shortcut)
+                }
+                _ = try fc(try globalAvgPool2d(h).flatten(from: 1))
+            }
+        }
+        return Measurement(workload: "W3", unit: "images/s", value: Double(batch) / timing.median)
+    }
+
+    // MARK: W4 1D sensor CNN, batch 64, 3×200, Adam
+
+    static func sensor(_ rng: inout RandomGenerator) throws -> Measurement {
+        let batch = 64
+        var convs = [try Conv(3, 64, kernel: [3], &rng)], norms = [try Norm(64)]
+        for _ in 0..<4 {
+            convs.append(try Conv(64, 64, kernel: [3], &rng))
+            norms.append(try Norm(64))
+        }
+        let dilations = [1, 1, 2, 4, 8]
+        let head = try Dense(64, 6, &rng)
+        let optimizer = try Adam(parameters: convs.flatMap(\.parameters) + norms.flatMap(\.parameters) + head.parameters,
+                                 learningRate: 1e-3)
+        let x = try Tensor.randn([batch, 3, 200], generator: &rng), y = try labels(batch, classes: 6, &rng)
+        let timing = try Timing.measure(iterations: 20, warmup: 10) {
+            try trainStep(optimizer, y) {
+                var h = x
+                for i in 0..<5 {
+                    let d = dilations[i]
+                    h = relu(try norms[i](try conv1d(h, weight: convs[i].weight, bias: convs[i].bias,
+                                                     padding: .explicit(AxisValues(integerLiteral: d)),
+                                                     dilation: AxisValues(integerLiteral: d)), training: true))
+                }
+                return try head(try h.mean(axes: [2]))
+            }
+        }
+        return Measurement(workload: "W4", unit: "samples/s", value: Double(batch) / timing.median)
+    }
+
+    // MARK: W5 single ops
+
+    static func singleOps(_ rng: inout RandomGenerator) throws -> [Measurement] {
+        let (n, c, h, w, k) = (16, 64, 56, 56, 64)
+        let flops = 2.0 * Double(n * k * h * w * c * 9)
+        let x = try Tensor.randn([n, c, h, w], generator: &rng), weight = try Tensor.randn([k, c, 3, 3], generator: &rng)
+        let backend = Backends.cpu
+        let geometry = ConvolutionGeometry(stride: [1, 1], paddingBefore: [1, 1], paddingAfter: [1, 1], dilation: [1, 1], groups: 1)
+        let forward = try Timing.measure(iterations: 3) { _ = try conv2d(x, weight: weight, padding: 1) }
+        let gradOutput = try Tensor.randn([n, k, h, w], generator: &rng)
+        let backward = Timing.measure(iterations: 2) {
+            _ = backend.convolutionBackwardData(gradOutput: gradOutput, weight: weight, inputShape: x.shape, geometry: geometry)
+            _ = backend.convolutionBackwardWeights(input: x, gradOutput: gradOutput, weightShape: weight.shape,
+                                                   geometry: geometry, withBias: false)
+        }
+        let size = 2048
+        let a = try Tensor.randn([size, size], generator: &rng), b = try Tensor.randn([size, size], generator: &rng)
+        let product = try Timing.measure(iterations: 2) { _ = try Tensor.matmul(a, b) }
+        return [Measurement(workload: "W5 conv fwd", unit: "GFLOP/s", value: flops / forward.median / 1e9),
+                Measurement(workload: "W5 conv bwd", unit: "GFLOP/s", value: 2 * flops / backward.median / 1e9),
+                Measurement(workload: "W5 sgemm 2048", unit: "GFLOP/s", value: 2 * Double(size * size * size) / product.median / 1e9)]
+    }
+}

@@ -1,0 +1,164 @@
+@testable import Strata
+
+/// Every differentiable operation with a way to draw well-conditioned random arguments:
+/// shared by the gradient checks and the fast-vs-reference checks, so both cover the same ops.
+struct OpCase {
+    let name: String
+    let inputs: [Tensor]
+    let function: ([Tensor]) throws -> Tensor
+}
+
+enum OpCatalogue {
+    /// Values in ±[0.1, 1] (away from the kinks of ReLU, abs, L1 at 0).
+    static func signed(_ shape: [Int], _ rng: inout RandomGenerator) -> Tensor {
+        Tensor.filled(shape) {
+            let magnitude = 0.1 + 0.9 * rng.nextUniform()
+            return rng.nextUniform() < 0.5 ? -magnitude : magnitude
+        }
+    }
+
+    /// Values in [0.5, 2] (for log, sqrt, pow, division).
+    static func positive(_ shape: [Int], _ rng: inout RandomGenerator) -> Tensor {
+        Tensor.filled(shape) { 0.5 + 1.5 * rng.nextUniform() }
+    }
+
+    /// Distinct values spaced 0.05 apart in random order (no ties for max/min/pooling).
+    static func distinct(_ shape: [Int], _ rng: inout RandomGenerator) -> Tensor {
+        let count = Shape.count(shape)
+        var order = Array(0..<count)
+        for i in stride(from: count - 1, to: 0, by: -1) { order.swapAt(i, rng.nextInt(below: i + 1)) }
+        var index = 0
+        return Tensor.filled(shape) {
+            defer { index += 1 }
+            return Float(order[index]) * 0.05 - Float(count) * 0.025
+        }
+    }
+
+    static func size(_ range: ClosedRange<Int>, _ rng: inout RandomGenerator) -> Int {
+        range.lowerBound + rng.nextInt(below: range.count)
+    }
+
+    /// Random cases for every op; `scale` grows the shapes (1 for gradient checks, larger
+    /// for backend agreement, where oneDNN's blocked kernels need channels ≥ 16 to engage).
+    static func cases(seed: UInt64, scale: Int) -> [OpCase] {
+        var rng = RandomGenerator(seed: seed)
+        var cases: [OpCase] = []
+        func add(_ name: String, _ inputs: [Tensor], _ f: @escaping ([Tensor]) throws -> Tensor) {
+            cases.append(OpCase(name: name, inputs: inputs, function: f))
+        }
+        let n = size(1...3, &rng), c = size(2...4, &rng) * scale, h = size(5...8, &rng), w = size(5...8, &rng)
+        let len = size(8...14, &rng) * scale
+
+        // element-wise arithmetic with broadcasting
+        add("add", [signed([n, c, h], &rng), signed([c, 1], &rng)]) { try $0[0] + $0[1] }
+        add("subtract", [signed([n, c], &rng), signed([c], &rng)]) { try $0[0] - $0[1] }
+        add("multiply", [signed([n, 1, w], &rng), signed([c, w], &rng)]) { try $0[0] * $0[1] }
+        add("divide", [signed([n, c], &rng), positive([n, 1], &rng)]) { try $0[0] / $0[1] }
+        add("pow", [positive([c, h], &rng), signed([c, h], &rng)]) { try Tensor.pow($0[0], $0[1]) }
+        add("maximum", [distinct([n, c], &rng), distinct([n, c], &rng)]) { try Tensor.maximum($0[0], $0[1]) }
+        add("minimum", [distinct([n, c], &rng), distinct([c], &rng)]) { try Tensor.minimum($0[0], $0[1]) }
+        add("scalar arithmetic", [signed([n, c], &rng)]) { (2 - $0[0] * 3 + 1) / 4 }
+        add("negate", [signed([c, h], &rng)]) { -$0[0] }
+        add("exp", [signed([c, h], &rng)]) { $0[0].exp() }
+        add("log", [positive([c, h], &rng)]) { $0[0].log() }
+        add("sqrt", [positive([c, h], &rng)]) { $0[0].sqrt() }
+        add("abs", [signed([c, h], &rng)]) { $0[0].abs() }
+        add("square", [signed([c, h], &rng)]) { $0[0].square() }
+        add("reciprocal", [positive([c, h], &rng)]) { $0[0].reciprocal() }
+        add("pow scalar", [positive([c, h], &rng)]) { $0[0].pow(2.5) }
+        // inputs on multiples of 0.05, bounds 0.025 from any of them
+        add("clamp", [distinct([c, h], &rng) * 2]) { try $0[0].clamp(min: -0.325, max: 0.425) }
+        // reductions
+        add("sum axes", [signed([n, c, h], &rng)]) { try $0[0].sum(axes: [0, 2], keepDims: true) }
+        add("sum all", [signed([n, c, h], &rng)]) { $0[0].sum() }
+        add("mean", [signed([n, c, h], &rng)]) { try $0[0].mean(axes: [1]) }
+        add("variance", [signed([n, c, h], &rng)]) { try $0[0].variance(axes: [2], unbiased: true) }
+        add("max axis", [distinct([n, c, h], &rng)]) { try $0[0].max(axis: 1) }
+        add("min axis", [distinct([n, c, h], &rng)]) { try $0[0].min(axis: -1, keepDims: true) }
+        // views and copies
+        add("reshape", [signed([n, c, h], &rng)]) { try $0[0].reshape([-1, h]) * Tensor.arange(0, Float(h)) }
+        add("permute", [signed([n, c, h], &rng)]) { try $0[0].permute([2, 0, 1]) * Tensor.arange(0, Float(c)) }
+        add("transpose+contiguous", [signed([c, h], &rng)]) { try $0[0].transpose(0, 1).contiguous().square() }
+        add("slice", [signed([n, c, h], &rng)]) { try $0[0].slice(axis: 2, start: 1, end: -1, step: 2).square() }
+        add("expand", [signed([c, 1], &rng)]) { try $0[0].expand([n, c, h]).square() }
+        add("squeeze unsqueeze", [signed([c, 1, h], &rng)]) { try $0[0].squeeze(axis: 1).unsqueeze(axis: 0).square() }
+        add("flatten", [signed([n, c, h], &rng)]) { try $0[0].flatten(from: 1).square() }
+        add("concat", [signed([n, c], &rng), signed([n, 2], &rng)]) { try Tensor.concat([$0[0], $0[1]], axis: 1).square() }
+        add("stack", [signed([c, h], &rng), signed([c, h], &rng)]) { try Tensor.stack([$0[0], $0[1]], axis: 1).square() }
+        add("matmul", [signed([n, c, h], &rng), signed([h, w], &rng)]) { try Tensor.matmul($0[0], $0[1]) }
+        add("matmul vector", [signed([c, h], &rng), signed([h], &rng)]) { try Tensor.matmul($0[0], $0[1]) }
+        // convolutions
+        add("conv2d", [signed([n, c, h, w], &rng), signed([3, c, 3, 2], &rng), signed([3], &rng)]) {
+            try conv2d($0[0], weight: $0[1], bias: $0[2], stride: [2, 1], padding: [1, 0])
+        }
+        add("conv2d dilated same", [signed([n, c, h, w], &rng), signed([2, c, 3, 3], &rng)]) {
+            try conv2d($0[0], weight: $0[1], padding: .same, dilation: 2)
+        }
+        add("conv2d grouped", [signed([n, 2 * c, h, w], &rng), signed([2 * c, 2, 3, 3], &rng), signed([2 * c], &rng)]) {
+            try conv2d($0[0], weight: $0[1], bias: $0[2], padding: 1, groups: c)
+        }
+        add("conv1d", [signed([n, c, len], &rng), signed([4, c, 3], &rng), signed([4], &rng)]) {
+            try conv1d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1, dilation: 2)
+        }
+        add("conv1d causal", [signed([n, c, len], &rng), signed([3, c, 2], &rng)]) {
+            try conv1d($0[0], weight: $0[1], padding: .causal, dilation: 3)
+        }
+        add("convTranspose2d", [signed([n, c, 4, 3], &rng), signed([c, 3, 3, 3], &rng), signed([3], &rng)]) {
+            try convTranspose2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1, outputPadding: 1)
+        }
+        add("convTranspose2d grouped dilated", [signed([n, 2 * c, 3, 4], &rng), signed([2 * c, 1, 2, 3], &rng)]) {
+            try convTranspose2d($0[0], weight: $0[1], stride: [1, 2], padding: [0, 1], dilation: 2, groups: 2)
+        }
+        // pooling
+        add("maxPool2d", [distinct([n, c, h, w], &rng)]) { try maxPool2d($0[0], kernel: 3, stride: 2, padding: 1) }
+        add("avgPool2d", [signed([n, c, h, w], &rng)]) { try avgPool2d($0[0], kernel: [3, 2], stride: [1, 2], padding: [1, 0]) }
+        add("avgPool2d exclude pad", [signed([n, c, h, w], &rng)]) {
+            try avgPool2d($0[0], kernel: 3, stride: 2, padding: 1, countIncludePad: false)
+        }
+        add("maxPool1d", [distinct([n, c, len], &rng)]) { try maxPool1d($0[0], kernel: 3, stride: 2, padding: 1) }
+        add("avgPool1d", [signed([n, c, len], &rng)]) { try avgPool1d($0[0], kernel: 2) }
+        add("globalAvgPool2d", [signed([n, c, h, w], &rng)]) { try globalAvgPool2d($0[0]) }
+        add("globalAvgPool1d", [signed([n, c, len], &rng)]) { try globalAvgPool1d($0[0]) }
+        // normalisation
+        let stats = (positive([c], &rng), signed([c], &rng))
+        add("batchNorm training", [signed([n + 1, c, h, w], &rng), positive([c], &rng), signed([c], &rng)]) {
+            try batchNorm($0[0], weight: $0[1], bias: $0[2], training: true)
+        }
+        add("batchNorm eval", [signed([n, c, len], &rng), positive([c], &rng), signed([c], &rng)]) {
+            try batchNorm($0[0], weight: $0[1], bias: $0[2], runningMean: stats.1, runningVar: stats.0, training: false)
+        }
+        add("batchNorm1d features", [signed([n + 3, c], &rng), positive([c], &rng), signed([c], &rng)]) {
+            try batchNorm($0[0], weight: $0[1], bias: $0[2], training: true)
+        }
+        add("linear", [signed([n, c, h], &rng), signed([w, h], &rng), signed([w], &rng)]) {
+            try linear($0[0], weight: $0[1], bias: $0[2])
+        }
+        // activations
+        add("relu", [signed([n, c, h], &rng)]) { relu($0[0]) }
+        add("leakyRelu", [signed([n, c, h], &rng)]) { leakyRelu($0[0], negativeSlope: 0.2) }
+        add("elu", [signed([n, c, h], &rng)]) { elu($0[0], alpha: 1.5) }
+        add("gelu", [signed([n, c, h], &rng)]) { gelu($0[0]) }
+        add("geluTanh", [signed([n, c, h], &rng)]) { geluTanh($0[0]) }
+        add("sigmoid", [signed([n, c, h], &rng)]) { sigmoid($0[0]) }
+        add("tanh", [signed([n, c, h], &rng)]) { tanh($0[0]) }
+        add("softmax", [signed([n, c, h], &rng)]) { try softmax($0[0], axis: 1) }
+        add("logSoftmax", [signed([n, c, h], &rng)]) { try logSoftmax($0[0], axis: -1) }
+        add("prelu", [signed([n, c, h], &rng), positive([c], &rng)]) { try prelu($0[0], weight: $0[1] * 0.2) }
+        add("dropout", [signed([n, c, h], &rng)]) {
+            var generator = RandomGenerator(seed: 7)
+            return try dropout($0[0], p: 0.3, training: true, generator: &generator)
+        }
+        // losses
+        let classes = c + 2
+        let labels = try! Tensor(labels: (0..<(n * 2)).map { _ in rng.nextInt(below: classes) })
+        add("crossEntropy", [signed([n * 2, classes], &rng)]) { try crossEntropy($0[0], target: labels, labelSmoothing: 0.1) }
+        add("crossEntropy sum", [signed([n * 2, classes], &rng)]) { try crossEntropy($0[0], target: labels, reduction: .sum) }
+        let binary = Tensor.filled([n, c]) { rng.nextUniform() < 0.5 ? 0 : 1 }
+        add("bceWithLogits", [signed([n, c], &rng)]) { try binaryCrossEntropyWithLogits($0[0], target: binary) }
+        let target = signed([n, c], &rng)
+        add("mse", [signed([n, c], &rng), signed([n, c], &rng)]) { try mseLoss($0[0], target: $0[1]) }
+        add("l1", [distinct([n, c], &rng)]) { try l1Loss($0[0], target: target, reduction: .sum) }
+        add("huber", [signed([n, c], &rng)]) { try huberLoss($0[0] * 3, target: target, delta: 1.3, reduction: .none) }
+        return cases
+    }
+}
