@@ -1,12 +1,16 @@
 import CDNNL
 
-/// The fast CPU path: oneDNN primitives (convolution, pooling, batch norm, activations),
-/// oneDNN's sgemm for matrix products, and Swift loops split over every core for the
-/// rest. Shapes oneDNN cannot express fall back to the reference kernels.
+/// The fast CPU path: oneDNN primitives (convolution, pooling, batch norm, activations,
+/// same-shape element-wise ops on blocked data), oneDNN's sgemm for matrix products, and
+/// Swift loops split over every core for the rest. Results of oneDNN primitives stay in
+/// the format oneDNN chose (e.g. channel-blocked) until a plain reader asks for them, so
+/// a conv → batch norm → ReLU → conv chain runs without reorders. Shapes oneDNN cannot
+/// express fall back to the reference kernels.
 public struct CPUBackend: Backend {
     public let name = "cpu"
     private let threads = Parallel.coreCount
     private let reference = ReferenceBackend()
+    private typealias Memory = DNNLMemory
 
     public init() {}
 
@@ -18,7 +22,8 @@ public struct CPUBackend: Backend {
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
             return
         }
-        DNNL.check(dnnl_sgemm(transposeA ? 84 : 78, transposeB ? 84 : 78, Int64(m), Int64(n), Int64(k), alpha,
+        let (no, yes) = (CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "T")))
+        DNNL.check(dnnl_sgemm(transposeA ? yes : no, transposeB ? yes : no, Int64(m), Int64(n), Int64(k), alpha,
                               a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc)), "sgemm")
     }
 
@@ -30,18 +35,11 @@ public struct CPUBackend: Backend {
         guard DNNLConvolution.supports(geometry), let entry = DNNLConvolution.forward(key) else {
             return reference.convolutionForward(input: input, weight: weight, bias: bias, geometry: geometry)
         }
-        let out = geometry.outputSize(input: [input.shape[2], input.shape[3]], kernel: [weight.shape[2], weight.shape[3]])
-        let result = Tensor(uninitializedShape: [input.shape[0], weight.shape[0], out[0], out[1]])
-        let x = input.dense(), w = weight.dense(), b = bias?.dense()
-        let (source, sourceBuffer) = entry.input.converted(x)
-        let (weights, weightBuffer) = entry.weight.converted(w)
-        let (destination, destinationBuffer) = entry.output.destination(for: result)
-        var arguments = [(DNNL_ARG_SRC, entry.input.chosen, source), (DNNL_ARG_WEIGHTS, entry.weight.chosen, weights),
-                         (DNNL_ARG_DST, entry.output.chosen, destination)]
-        if let b { arguments.append((DNNL_ARG_BIAS, entry.bias, UnsafeMutableRawPointer(b.floats))) }
+        let (result, output) = Memory.output(shape: DNNLConvolution.outputShape(key), entry.output)
+        var arguments = [(DNNL_ARG_SRC, Memory.view(input, as: entry.input)),
+                         (DNNL_ARG_WEIGHTS, Memory.view(weight, as: entry.weight)), (DNNL_ARG_DST, output)]
+        if let bias { arguments.append((DNNL_ARG_BIAS, Memory.view(bias, as: entry.bias))) }
         DNNLContext.shared.execute(entry.primitive, arguments)
-        entry.output.finish(destinationBuffer, into: result)
-        withExtendedLifetime((x, w, b, sourceBuffer, weightBuffer)) {}
         return result
     }
 
@@ -52,16 +50,10 @@ public struct CPUBackend: Backend {
             return reference.convolutionBackwardData(gradOutput: gradOutput, weight: weight, inputShape: inputShape,
                                                      geometry: geometry)
         }
-        let result = Tensor(uninitializedShape: inputShape)
-        let dy = gradOutput.dense(), w = weight.dense()
-        let (gradient, gradientBuffer) = entry.output.converted(dy)
-        let (weights, weightBuffer) = entry.weight.converted(w)
-        let (destination, destinationBuffer) = entry.input.destination(for: result)
+        let (result, gradient) = Memory.output(shape: inputShape, entry.input)
         DNNLContext.shared.execute(entry.primitive, [
-            (DNNL_ARG_DIFF_DST, entry.output.chosen, gradient), (DNNL_ARG_WEIGHTS, entry.weight.chosen, weights),
-            (DNNL_ARG_DIFF_SRC, entry.input.chosen, destination)])
-        entry.input.finish(destinationBuffer, into: result)
-        withExtendedLifetime((dy, w, gradientBuffer, weightBuffer)) {}
+            (DNNL_ARG_DIFF_DST, Memory.view(gradOutput, as: entry.output)),
+            (DNNL_ARG_WEIGHTS, Memory.view(weight, as: entry.weight)), (DNNL_ARG_DIFF_SRC, gradient)])
         return result
     }
 
@@ -72,40 +64,46 @@ public struct CPUBackend: Backend {
             return reference.convolutionBackwardWeights(input: input, gradOutput: gradOutput, weightShape: weightShape,
                                                         geometry: geometry, withBias: withBias)
         }
-        let weightGradient = Tensor(uninitializedShape: weightShape)
-        let biasGradient = withBias ? Tensor(uninitializedShape: [weightShape[0]]) : nil
-        let x = input.dense(), dy = gradOutput.dense()
-        let (source, sourceBuffer) = entry.input.converted(x)
-        let (gradient, gradientBuffer) = entry.output.converted(dy)
-        let (destination, destinationBuffer) = entry.weight.destination(for: weightGradient)
-        var arguments = [(DNNL_ARG_SRC, entry.input.chosen, source), (DNNL_ARG_DIFF_DST, entry.output.chosen, gradient),
-                         (DNNL_ARG_DIFF_WEIGHTS, entry.weight.chosen, destination)]
-        if let biasGradient {
-            arguments.append((DNNL_ARG_DIFF_BIAS, entry.bias, UnsafeMutableRawPointer(biasGradient.floats)))
+        // weight gradients go to the optimizer, which reads plain elements: write them plain
+        let plainWeight = DNNL.plain(DNNLConvolution.weightDims(key))
+        let (weightGradient, weightArgument) = Memory.output(shape: weightShape, plainWeight)
+        let needsReorder = !DNNL.equal(plainWeight, entry.weight)
+        let chosenWeight = needsReorder ? DNNLBlockedData(descriptor: entry.weight) : nil
+        var arguments = [(DNNL_ARG_SRC, Memory.view(input, as: entry.input)),
+                         (DNNL_ARG_DIFF_DST, Memory.view(gradOutput, as: entry.output)),
+                         (DNNL_ARG_DIFF_WEIGHTS, chosenWeight.map {
+                             Memory.Argument(descriptor: entry.weight, pointer: $0.buffer, owner: $0)
+                         } ?? weightArgument)]
+        var biasGradient: Tensor?
+        if withBias {
+            let (tensor, argument) = Memory.output(shape: [weightShape[0]], entry.bias)
+            biasGradient = tensor
+            arguments.append((DNNL_ARG_DIFF_BIAS, argument))
         }
         DNNLContext.shared.execute(entry.primitive, arguments)
-        entry.weight.finish(destinationBuffer, into: weightGradient)
-        withExtendedLifetime((x, dy, sourceBuffer, gradientBuffer)) {}
+        if let chosenWeight {
+            Memory.reorder(from: entry.weight, chosenWeight.buffer, to: plainWeight, weightArgument.pointer)
+        }
         return (weightGradient, biasGradient)
     }
 
     // MARK: Pooling
 
     public func poolingForward(input: Tensor, geometry: PoolingGeometry, training: Bool) -> (output: Tensor, workspace: AnyObject?) {
-        let key = DNNLPooling.Key(input: input.shape, geometry: geometry, training: training && geometry.kind == .max)
-        guard let primitive = DNNLPooling.forward(key) else {
+        let source = Memory.natural(input, dims: input.shape)
+        let key = DNNLPooling.Key(input: input.shape, geometry: geometry, training: training && geometry.kind == .max,
+                                  format: DNNLFormatKey(source.descriptor))
+        guard let primitive = DNNLPooling.forward(key, source: source.descriptor) else {
             return reference.poolingForward(input: input, geometry: geometry, training: training)
         }
-        let x = input.dense()
-        let result = Tensor(uninitializedShape: DNNLPooling.outputShape(key))
-        var arguments = [(DNNL_ARG_SRC, DNNL.plain(x.shape), UnsafeMutableRawPointer(x.floats)),
-                         (DNNL_ARG_DST, DNNL.plain(result.shape), UnsafeMutableRawPointer(result.floats))]
+        let (result, output) = Memory.output(shape: DNNLPooling.outputShape(input: input.shape, geometry: geometry),
+                                             primitive.memoryDescriptor(dnnl_query_dst_md))
+        var arguments = [(DNNL_ARG_SRC, source), (DNNL_ARG_DST, output)]
         var workspace: DNNLPooling.Workspace?
         if key.training {
-            let descriptor = primitive.memoryDescriptor(dnnl_query_workspace_md)
-            let storage = TensorStorage(byteCount: DNNL.size(descriptor))
-            workspace = DNNLPooling.Workspace(storage: storage, descriptor: descriptor)
-            arguments.append((DNNL_ARG_WORKSPACE, descriptor, storage.pointer))
+            let buffer = DNNLBlockedData(descriptor: primitive.memoryDescriptor(dnnl_query_workspace_md))
+            workspace = DNNLPooling.Workspace(buffer: buffer, inputFormat: source.descriptor)
+            arguments.append((DNNL_ARG_WORKSPACE, Memory.Argument(descriptor: buffer.descriptor, pointer: buffer.buffer, owner: buffer)))
         }
         DNNLContext.shared.execute(primitive, arguments)
         return (result, workspace)
@@ -113,122 +111,134 @@ public struct CPUBackend: Backend {
 
     public func poolingBackward(gradOutput: Tensor, input: Tensor, workspace: AnyObject?,
                                 geometry: PoolingGeometry) -> Tensor {
-        let key = DNNLPooling.Key(input: input.shape, geometry: geometry, training: geometry.kind == .max)
+        let isMax = geometry.kind == .max
         let saved = (workspace as? DNNLPooling.Workspace)
-            ?? (geometry.kind == .max ? poolingForward(input: input, geometry: geometry, training: true).workspace
-                as? DNNLPooling.Workspace : nil)
-        guard let primitive = DNNLPooling.backward(key), geometry.kind != .max || saved != nil else {
+            ?? (isMax ? poolingForward(input: input, geometry: geometry, training: true).workspace as? DNNLPooling.Workspace : nil)
+        let format = saved?.inputFormat ?? Memory.natural(input, dims: input.shape).descriptor
+        let key = DNNLPooling.Key(input: input.shape, geometry: geometry, training: isMax, format: DNNLFormatKey(format))
+        guard !isMax || saved != nil, let primitive = DNNLPooling.backward(key, source: format) else {
             return reference.poolingBackward(gradOutput: gradOutput, input: input, workspace: nil, geometry: geometry)
         }
-        let dy = gradOutput.dense()
-        let result = Tensor(uninitializedShape: input.shape)
-        var arguments = [(DNNL_ARG_DIFF_DST, DNNL.plain(dy.shape), UnsafeMutableRawPointer(dy.floats)),
-                         (DNNL_ARG_DIFF_SRC, DNNL.plain(result.shape), UnsafeMutableRawPointer(result.floats))]
-        if let saved { arguments.append((DNNL_ARG_WORKSPACE, saved.descriptor, saved.storage.pointer)) }
+        let (result, gradient) = Memory.output(shape: input.shape, primitive.memoryDescriptor(dnnl_query_diff_src_md))
+        var arguments = [(DNNL_ARG_DIFF_DST, Memory.view(gradOutput, as: primitive.memoryDescriptor(dnnl_query_diff_dst_md))),
+                         (DNNL_ARG_DIFF_SRC, gradient)]
+        if let saved {
+            arguments.append((DNNL_ARG_WORKSPACE, Memory.Argument(descriptor: saved.buffer.descriptor,
+                                                                   pointer: saved.buffer.buffer, owner: saved.buffer)))
+        }
         DNNLContext.shared.execute(primitive, arguments)
         return result
     }
 
     // MARK: Batch normalisation
 
+    /// The per-channel vectors (γ, β, statistics) as plain `[C]` arguments.
+    private func vector(_ tensor: Tensor) -> Memory.Argument {
+        Memory.natural(tensor, dims: [tensor.count])
+    }
+
     public func batchNormTraining(input: Tensor, weight: Tensor, bias: Tensor,
                                   eps: Float) -> (output: Tensor, mean: Tensor, variance: Tensor) {
-        let key = DNNLBatchNorm.Key(shape: input.shape, eps: eps, globalStatistics: false)
-        guard let primitive = DNNLBatchNorm.forward(key) else {
+        let data = Memory.natural(input, dims: DNNLBatchNorm.dataDims(input.shape))
+        let key = DNNLBatchNorm.Key(format: DNNLFormatKey(data.descriptor), eps: eps, globalStatistics: false)
+        guard let primitive = DNNLBatchNorm.forward(key, data: data.descriptor) else {
             return reference.batchNormTraining(input: input, weight: weight, bias: bias, eps: eps)
         }
         let channels = input.shape[1]
-        let x = input.dense(), gamma = weight.dense(), beta = bias.dense()
-        let result = Tensor(uninitializedShape: input.shape)
+        let (result, output) = Memory.output(shape: input.shape, data.descriptor)
         let mean = Tensor(uninitializedShape: [channels]), variance = Tensor(uninitializedShape: [channels])
-        let data = DNNL.plain(DNNLBatchNorm.dataShape(input.shape)), vector = DNNL.plain([channels])
         DNNLContext.shared.execute(primitive, [
-            (DNNL_ARG_SRC, data, UnsafeMutableRawPointer(x.floats)),
-            (DNNL_ARG_DST, data, UnsafeMutableRawPointer(result.floats)),
-            (DNNL_ARG_SCALE, vector, UnsafeMutableRawPointer(gamma.floats)),
-            (DNNL_ARG_SHIFT, vector, UnsafeMutableRawPointer(beta.floats)),
-            (DNNL_ARG_MEAN, vector, UnsafeMutableRawPointer(mean.floats)),
-            (DNNL_ARG_VARIANCE, vector, UnsafeMutableRawPointer(variance.floats))])
+            (DNNL_ARG_SRC, data), (DNNL_ARG_DST, output), (DNNL_ARG_SCALE, vector(weight)), (DNNL_ARG_SHIFT, vector(bias)),
+            (DNNL_ARG_MEAN, vector(mean)), (DNNL_ARG_VARIANCE, vector(variance))])
         return (result, mean, variance)
     }
 
     public func batchNormInference(input: Tensor, weight: Tensor, bias: Tensor, mean: Tensor,
                                    variance: Tensor, eps: Float) -> Tensor {
-        let key = DNNLBatchNorm.Key(shape: input.shape, eps: eps, globalStatistics: true)
-        guard let primitive = DNNLBatchNorm.forward(key) else {
+        let data = Memory.natural(input, dims: DNNLBatchNorm.dataDims(input.shape))
+        let key = DNNLBatchNorm.Key(format: DNNLFormatKey(data.descriptor), eps: eps, globalStatistics: true)
+        guard let primitive = DNNLBatchNorm.forward(key, data: data.descriptor) else {
             return reference.batchNormInference(input: input, weight: weight, bias: bias, mean: mean,
                                                 variance: variance, eps: eps)
         }
-        let x = input.dense(), gamma = weight.dense(), beta = bias.dense(), mu = mean.dense(), sigma2 = variance.dense()
-        let result = Tensor(uninitializedShape: input.shape)
-        let data = DNNL.plain(DNNLBatchNorm.dataShape(input.shape)), vector = DNNL.plain([input.shape[1]])
+        let (result, output) = Memory.output(shape: input.shape, data.descriptor)
         DNNLContext.shared.execute(primitive, [
-            (DNNL_ARG_SRC, data, UnsafeMutableRawPointer(x.floats)),
-            (DNNL_ARG_DST, data, UnsafeMutableRawPointer(result.floats)),
-            (DNNL_ARG_SCALE, vector, UnsafeMutableRawPointer(gamma.floats)),
-            (DNNL_ARG_SHIFT, vector, UnsafeMutableRawPointer(beta.floats)),
-            (DNNL_ARG_MEAN, vector, UnsafeMutableRawPointer(mu.floats)),
-            (DNNL_ARG_VARIANCE, vector, UnsafeMutableRawPointer(sigma2.floats))])
+            (DNNL_ARG_SRC, data), (DNNL_ARG_DST, output), (DNNL_ARG_SCALE, vector(weight)), (DNNL_ARG_SHIFT, vector(bias)),
+            (DNNL_ARG_MEAN, vector(mean)), (DNNL_ARG_VARIANCE, vector(variance))])
         return result
     }
 
     public func batchNormBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, mean: Tensor,
                                   variance: Tensor, eps: Float,
                                   training: Bool) -> (input: Tensor, weight: Tensor, bias: Tensor) {
-        let key = DNNLBatchNorm.Key(shape: input.shape, eps: eps, globalStatistics: !training)
-        guard let primitive = DNNLBatchNorm.backward(key) else {
+        let data = Memory.natural(input, dims: DNNLBatchNorm.dataDims(input.shape))
+        let key = DNNLBatchNorm.Key(format: DNNLFormatKey(data.descriptor), eps: eps, globalStatistics: !training)
+        guard let primitive = DNNLBatchNorm.backward(key, data: data.descriptor) else {
             return reference.batchNormBackward(gradOutput: gradOutput, input: input, weight: weight, mean: mean,
                                                variance: variance, eps: eps, training: training)
         }
         let channels = input.shape[1]
-        let x = input.dense(), dy = gradOutput.dense(), gamma = weight.dense(), mu = mean.dense(), sigma2 = variance.dense()
-        let dx = Tensor(uninitializedShape: input.shape)
+        let (dx, gradient) = Memory.output(shape: input.shape, data.descriptor)
         let dgamma = Tensor(uninitializedShape: [channels]), dbeta = Tensor(uninitializedShape: [channels])
-        let data = DNNL.plain(DNNLBatchNorm.dataShape(input.shape)), vector = DNNL.plain([channels])
         DNNLContext.shared.execute(primitive, [
-            (DNNL_ARG_SRC, data, UnsafeMutableRawPointer(x.floats)),
-            (DNNL_ARG_DIFF_DST, data, UnsafeMutableRawPointer(dy.floats)),
-            (DNNL_ARG_MEAN, vector, UnsafeMutableRawPointer(mu.floats)),
-            (DNNL_ARG_VARIANCE, vector, UnsafeMutableRawPointer(sigma2.floats)),
-            (DNNL_ARG_SCALE, vector, UnsafeMutableRawPointer(gamma.floats)),
+            (DNNL_ARG_SRC, data), (DNNL_ARG_DIFF_DST, Memory.view(gradOutput, as: data.descriptor)),
+            (DNNL_ARG_MEAN, vector(mean)), (DNNL_ARG_VARIANCE, vector(variance)), (DNNL_ARG_SCALE, vector(weight)),
             // oneDNN asks for the shift although the gradients do not depend on it
-            (DNNL_ARG_SHIFT, vector, UnsafeMutableRawPointer(dbeta.floats)),
-            (DNNL_ARG_DIFF_SRC, data, UnsafeMutableRawPointer(dx.floats)),
-            (DNNL_ARG_DIFF_SCALE, vector, UnsafeMutableRawPointer(dgamma.floats)),
-            (DNNL_ARG_DIFF_SHIFT, vector, UnsafeMutableRawPointer(dbeta.floats))])
+            (DNNL_ARG_SHIFT, vector(dbeta)),
+            (DNNL_ARG_DIFF_SRC, gradient), (DNNL_ARG_DIFF_SCALE, vector(dgamma)), (DNNL_ARG_DIFF_SHIFT, vector(dbeta))])
         return (dx, dgamma, dbeta)
     }
 
     // MARK: Point-wise
 
+    /// The tensor's data in its own format, whatever its dims (fine for point-wise work).
+    private func pointwise(_ tensor: Tensor) -> Memory.Argument {
+        if let blocked = tensor.opaqueData as? DNNLBlockedData {
+            return Memory.Argument(descriptor: blocked.descriptor, pointer: blocked.buffer, owner: blocked)
+        }
+        return Memory.natural(tensor, dims: [tensor.count])
+    }
+
     public func activationForward(_ activation: Activation, input: Tensor) -> Tensor {
-        guard input.count > 0, let primitive = DNNLEltwise.forward(DNNLEltwise.Key(activation: activation, count: input.count))
+        let data = pointwise(input)
+        guard input.count > 0,
+              let primitive = DNNLEltwise.forward(DNNLEltwise.Key(activation: activation, format: DNNLFormatKey(data.descriptor)),
+                                                  data: data.descriptor)
         else { return ActivationKernels.forward(activation, input, threads: threads) }
-        let x = input.dense()
-        let result = Tensor(uninitializedShape: input.shape)
-        let data = DNNL.plain([input.count])
-        DNNLContext.shared.execute(primitive, [(DNNL_ARG_SRC, data, UnsafeMutableRawPointer(x.floats)),
-                                               (DNNL_ARG_DST, data, UnsafeMutableRawPointer(result.floats))])
+        let (result, output) = Memory.output(shape: input.shape, data.descriptor)
+        DNNLContext.shared.execute(primitive, [(DNNL_ARG_SRC, data), (DNNL_ARG_DST, output)])
         return result
     }
 
     public func activationBackward(_ activation: Activation, gradOutput: Tensor, input: Tensor, output: Tensor) -> Tensor {
-        guard input.count > 0, let primitive = DNNLEltwise.backward(DNNLEltwise.Key(activation: activation, count: input.count))
+        let data = pointwise(input)
+        guard input.count > 0,
+              let primitive = DNNLEltwise.backward(DNNLEltwise.Key(activation: activation, format: DNNLFormatKey(data.descriptor)),
+                                                   data: data.descriptor)
         else {
             return ActivationKernels.backward(activation, gradOutput: gradOutput, input: input, output: output,
                                               threads: threads)
         }
-        let x = input.dense(), dy = gradOutput.dense()
-        let result = Tensor(uninitializedShape: input.shape)
-        let data = DNNL.plain([input.count])
-        DNNLContext.shared.execute(primitive, [(DNNL_ARG_SRC, data, UnsafeMutableRawPointer(x.floats)),
-                                               (DNNL_ARG_DIFF_DST, data, UnsafeMutableRawPointer(dy.floats)),
-                                               (DNNL_ARG_DIFF_SRC, data, UnsafeMutableRawPointer(result.floats))])
+        let (result, gradient) = Memory.output(shape: input.shape, data.descriptor)
+        DNNLContext.shared.execute(primitive, [(DNNL_ARG_SRC, data), (DNNL_ARG_DIFF_DST, Memory.view(gradOutput, as: data.descriptor)),
+                                               (DNNL_ARG_DIFF_SRC, gradient)])
         return result
     }
 
     public func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
-        ElementwiseKernels.binary(op, a, b, shape: shape, threads: threads)
+        // same-shaped operands already in a oneDNN format stay in it
+        let blocked = a.opaqueData ?? b.opaqueData
+        if a.shape == shape, b.shape == shape, blocked != nil {
+            let first = a.opaqueData != nil ? pointwise(a) : pointwise(b)
+            let format = first.descriptor
+            if let primitive = DNNLBinary.primitive(DNNLBinary.Key(op: op, format: DNNLFormatKey(format)), data: format) {
+                let (result, output) = Memory.output(shape: shape, format)
+                DNNLContext.shared.execute(primitive, [(DNNL_ARG_SRC_0, Memory.view(a, as: format)),
+                                                       (DNNL_ARG_SRC_1, Memory.view(b, as: format)), (DNNL_ARG_DST, output)])
+                return result
+            }
+        }
+        return ElementwiseKernels.binary(op, a, b, shape: shape, threads: threads)
     }
 
     public func unary(_ op: UnaryOp, _ x: Tensor) -> Tensor {

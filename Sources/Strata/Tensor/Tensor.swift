@@ -62,6 +62,13 @@ public final class Tensor: @unchecked Sendable {
         return true
     }
 
+    /// The backend-layout data behind this tensor when it covers its whole storage in
+    /// row-major order (so the two describe the same elements), else `nil`.
+    var opaqueData: OpaqueData? {
+        guard offset == 0, count * dtype.size == storage.byteCount, isContiguous else { return nil }
+        return storage.opaque
+    }
+
     /// Pointer to element `[0, 0, …]` of a float tensor (valid as a flat array only when contiguous).
     var floats: UnsafeMutablePointer<Float> { storage.floats + offset }
     /// Pointer to element `[0, 0, …]` of an int64 tensor.

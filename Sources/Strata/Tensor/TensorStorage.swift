@@ -1,15 +1,36 @@
+import Foundation
+
+/// Elements a backend keeps in its own layout (e.g. oneDNN's channel-blocked `nChw16c`),
+/// so a chain of its operations passes data on without converting it.
+protocol OpaqueData: AnyObject, Sendable {
+    /// Writes the elements in plain row-major order to `target`.
+    func materialize(into target: UnsafeMutableRawPointer)
+}
+
 /// A 64-byte-aligned, reference-counted block of tensor elements. Several tensors (views)
 /// may share one storage with different shapes, strides and offsets.
+///
+/// A storage may instead start out holding `opaque` data in a backend's layout; the
+/// first access to `pointer` converts it to plain row-major elements and drops the opaque
+/// form, so every plain reader and writer sees correct, current values.
 final class TensorStorage: @unchecked Sendable {
-    /// Start of the buffer; aligned to 64 bytes (a cache line, an AVX-512 register).
-    let pointer: UnsafeMutableRawPointer
-    /// Size of the buffer in bytes.
+    /// Size of the plain buffer in bytes.
     let byteCount: Int
+    private var plain: UnsafeMutableRawPointer?
+    /// The backend-layout data, until someone asks for plain elements.
+    private(set) var opaque: OpaqueData?
+    private let lock = NSLock()
 
     /// Allocates an uninitialised buffer of `byteCount` bytes.
     init(byteCount: Int) {
         self.byteCount = byteCount
-        pointer = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 64), alignment: 64)
+        plain = Self.allocate(byteCount)
+    }
+
+    /// A storage of `byteCount` plain bytes whose elements are, for now, `opaque`.
+    init(opaque: OpaqueData, byteCount: Int) {
+        self.byteCount = byteCount
+        self.opaque = opaque
     }
 
     /// Allocates a zero-filled buffer of `byteCount` bytes.
@@ -18,7 +39,25 @@ final class TensorStorage: @unchecked Sendable {
         pointer.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
     }
 
-    deinit { pointer.deallocate() }
+    deinit { plain?.deallocate() }
+
+    private static func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
+        UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 64), alignment: 64)
+    }
+
+    /// Start of the plain row-major buffer (aligned to 64 bytes), converting opaque data
+    /// first if there is any.
+    var pointer: UnsafeMutableRawPointer {
+        if let plain { return plain }
+        return lock.withLock {
+            if let plain { return plain }
+            let buffer = Self.allocate(byteCount)
+            opaque?.materialize(into: buffer)
+            opaque = nil
+            plain = buffer
+            return buffer
+        }
+    }
 
     var floats: UnsafeMutablePointer<Float> { pointer.assumingMemoryBound(to: Float.self) }
     var int64s: UnsafeMutablePointer<Int64> { pointer.assumingMemoryBound(to: Int64.self) }

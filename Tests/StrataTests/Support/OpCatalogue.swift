@@ -161,4 +161,31 @@ enum OpCatalogue {
         add("huber", [signed([n, c], &rng)]) { try huberLoss($0[0] * 3, target: target, delta: 1.3, reduction: .none) }
         return cases
     }
+
+    /// Networks in miniature for the backend agreement checks: chains that keep oneDNN's
+    /// blocked formats between ops and pass blocked gradients back. (Not for finite
+    /// differences: inner ReLUs and max pools sit on unpredictable kinks.)
+    static func chains(seed: UInt64, scale: Int) -> [OpCase] {
+        var rng = RandomGenerator(seed: seed)
+        var cases: [OpCase] = []
+        func add(_ name: String, _ inputs: [Tensor], _ f: @escaping ([Tensor]) throws -> Tensor) {
+            cases.append(OpCase(name: name, inputs: inputs, function: f))
+        }
+        let n = size(1...3, &rng), c = size(2...4, &rng) * scale, h = size(5...8, &rng), w = size(5...8, &rng)
+        let len = size(8...14, &rng) * scale
+        add("conv-bn-relu-pool-residual chain", [signed([n, c, h + 2, w + 2], &rng), signed([c, c, 3, 3], &rng),
+                                                 positive([c], &rng), signed([c], &rng), signed([c, c, 3, 3], &rng)]) {
+            let first = try conv2d($0[0], weight: $0[1], padding: 1)
+            let normalized = relu(try batchNorm(first, weight: $0[2], bias: $0[3], training: true))
+            let pooled = try maxPool2d(normalized, kernel: 2)
+            let second = try conv2d(pooled, weight: $0[4], padding: 1)
+            return try globalAvgPool2d(relu(try second + pooled)) * 4
+        }
+        add("conv1d-bn-relu chain", [signed([n + 1, c, len], &rng), signed([c, c, 3], &rng), positive([c], &rng)]) {
+            let first = try conv1d($0[0], weight: $0[1], padding: 2, dilation: 2)
+            let normalized = relu(try batchNorm(first, weight: $0[2], training: true))
+            return try conv1d(normalized, weight: $0[1], padding: .same).square()
+        }
+        return cases
+    }
 }

@@ -23,6 +23,12 @@ final class DNNLContext: @unchecked Sendable {
         self.stream = stream
     }
 
+    /// Runs `primitive` on arguments prepared by `DNNLMemory`, keeping their data alive.
+    func execute(_ primitive: DNNLPrimitive, _ arguments: [(Int32, DNNLMemory.Argument)]) {
+        execute(primitive, arguments.map { ($0.0, $0.1.descriptor, $0.1.pointer) })
+        withExtendedLifetime(arguments.map(\.1.owner)) {}
+    }
+
     /// Runs `primitive` with the given arguments: (oneDNN argument id, memory format, data).
     func execute(_ primitive: DNNLPrimitive, _ arguments: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)]) {
         var memories: [dnnl_memory_t?] = []
@@ -66,6 +72,14 @@ enum DNNL {
     static func plain(_ dims: [Int]) -> dnnl_memory_desc_t {
         let tags: [dnnl_format_tag_t] = [dnnl_a, dnnl_ab, dnnl_abc, dnnl_abcd, dnnl_abcde]
         return descriptor(dims, tags[dims.count - 1])
+    }
+
+    /// The dims a memory format describes.
+    static func dimensions(_ descriptor: dnnl_memory_desc_t) -> [Int] {
+        var dims = descriptor.dims
+        return withUnsafeBytes(of: &dims) { raw in
+            (0..<Int(descriptor.ndims)).map { Int(raw.load(fromByteOffset: $0 * 8, as: Int64.self)) }
+        }
     }
 
     static func equal(_ a: dnnl_memory_desc_t, _ b: dnnl_memory_desc_t) -> Bool {

@@ -1,8 +1,8 @@
 import CDNNL
 
 /// Convolution forward, backward-data and backward-weights primitives, created once per
-/// (shapes, geometry) with `format_tag any` so oneDNN picks its fastest (blocked)
-/// layouts; tensors stay plain `N×C×H×W` outside and are reordered at the boundary.
+/// (shapes, geometry) with `format_tag any`, so oneDNN picks its fastest (blocked)
+/// formats; results stay in those formats until someone reads them as plain elements.
 enum DNNLConvolution {
     struct Key: Hashable {
         let input: [Int]
@@ -11,16 +11,19 @@ enum DNNLConvolution {
         let geometry: ConvolutionGeometry
     }
 
-    /// A primitive with the layouts of its tensor arguments.
+    /// A primitive with the formats it chose for its tensor arguments.
     final class Entry: @unchecked Sendable {
         let primitive: DNNLPrimitive
-        let input: DNNLReformat
-        let weight: DNNLReformat
-        let output: DNNLReformat
+        /// Format of the convolution's input (or its gradient).
+        let input: dnnl_memory_desc_t
+        /// Format of the weight (or its gradient); grouped weights are 5-D `g×O/g×C/g×kh×kw`.
+        let weight: dnnl_memory_desc_t
+        /// Format of the output (or its gradient).
+        let output: dnnl_memory_desc_t
         let bias: dnnl_memory_desc_t
 
-        init(primitive: DNNLPrimitive, input: DNNLReformat, weight: DNNLReformat, output: DNNLReformat,
-             bias: dnnl_memory_desc_t) {
+        init(primitive: DNNLPrimitive, input: dnnl_memory_desc_t, weight: dnnl_memory_desc_t,
+             output: dnnl_memory_desc_t, bias: dnnl_memory_desc_t) {
             self.primitive = primitive
             self.input = input
             self.weight = weight
@@ -38,25 +41,33 @@ enum DNNLConvolution {
         (geometry.paddingBefore + geometry.paddingAfter).allSatisfy { $0 >= 0 }
     }
 
-    private struct Descriptors {
-        var input, weight, bias, output: dnnl_memory_desc_t
-        let plainInput, plainWeight, plainOutput: dnnl_memory_desc_t
-        let strides, dilation, paddingBefore, paddingAfter: [Int64]
+    /// Output shape `N×O×Ho×Wo`.
+    static func outputShape(_ key: Key) -> [Int] {
+        [key.input[0], key.weight[0]]
+            + key.geometry.outputSize(input: [key.input[2], key.input[3]], kernel: [key.weight[2], key.weight[3]])
     }
 
-    private static func descriptors(_ key: Key) -> Descriptors {
-        let g = key.geometry
-        let out = g.outputSize(input: [key.input[2], key.input[3]], kernel: [key.weight[2], key.weight[3]])
-        let outputDims = [key.input[0], key.weight[0], out[0], out[1]]
-        let weightDims = g.groups == 1 ? key.weight
-            : [g.groups, key.weight[0] / g.groups] + Array(key.weight[1...])
-        let any = dnnl_format_tag_any
-        return Descriptors(
-            input: DNNL.descriptor(key.input, any), weight: DNNL.descriptor(weightDims, any),
-            bias: DNNL.descriptor([key.weight[0]], dnnl_a), output: DNNL.descriptor(outputDims, any),
-            plainInput: DNNL.plain(key.input), plainWeight: DNNL.plain(weightDims), plainOutput: DNNL.plain(outputDims),
-            strides: DNNL.dims(g.stride), dilation: DNNL.dims(g.dilation.map { $0 - 1 }),
-            paddingBefore: DNNL.dims(g.paddingBefore), paddingAfter: DNNL.dims(g.paddingAfter))
+    /// oneDNN's dims of the weight: grouped convolutions take a leading groups axis.
+    static func weightDims(_ key: Key) -> [Int] {
+        let groups = key.geometry.groups
+        return groups == 1 ? key.weight : [groups, key.weight[0] / groups] + Array(key.weight[1...])
+    }
+
+    private struct Descriptors {
+        var input, weight, bias, output: dnnl_memory_desc_t
+        let strides, dilation, paddingBefore, paddingAfter: [Int64]
+
+        init(_ key: Key) {
+            let any = dnnl_format_tag_any, g = key.geometry
+            input = DNNL.descriptor(key.input, any)
+            weight = DNNL.descriptor(weightDims(key), any)
+            bias = DNNL.descriptor([key.weight[0]], dnnl_a)
+            output = DNNL.descriptor(outputShape(key), any)
+            strides = DNNL.dims(g.stride)
+            dilation = DNNL.dims(g.dilation.map { $0 - 1 })
+            paddingBefore = DNNL.dims(g.paddingBefore)
+            paddingAfter = DNNL.dims(g.paddingAfter)
+        }
     }
 
     private static func forwardPrimitive(_ key: Key, _ d: inout Descriptors) -> DNNLPrimitive? {
@@ -70,40 +81,34 @@ enum DNNLConvolution {
         return DNNLPrimitive("convolution forward", operation)
     }
 
-    private static func entry(_ primitive: DNNLPrimitive, _ d: Descriptors,
-                              input: dnnl_query_t, weight: dnnl_query_t, output: dnnl_query_t) -> Entry? {
-        guard let inputLayout = DNNLReformat(plain: d.plainInput, chosen: primitive.memoryDescriptor(input)),
-              let weightLayout = DNNLReformat(plain: d.plainWeight, chosen: primitive.memoryDescriptor(weight)),
-              let outputLayout = DNNLReformat(plain: d.plainOutput, chosen: primitive.memoryDescriptor(output))
-        else { return nil }
-        return Entry(primitive: primitive, input: inputLayout, weight: weightLayout, output: outputLayout, bias: d.bias)
-    }
-
     static func forward(_ key: Key) -> Entry? {
         forwardCache.value(for: key) {
-            var d = descriptors(key)
+            var d = Descriptors(key)
             guard let primitive = forwardPrimitive(key, &d) else { return nil }
-            return entry(primitive, d, input: dnnl_query_src_md, weight: dnnl_query_weights_md, output: dnnl_query_dst_md)
+            return Entry(primitive: primitive, input: primitive.memoryDescriptor(dnnl_query_src_md),
+                         weight: primitive.memoryDescriptor(dnnl_query_weights_md),
+                         output: primitive.memoryDescriptor(dnnl_query_dst_md), bias: d.bias)
         }
     }
 
     static func backwardData(_ key: Key) -> Entry? {
         backwardDataCache.value(for: key) {
-            var d = descriptors(key)
+            var d = Descriptors(key)
             guard let hint = forwardPrimitive(key, &d) else { return nil }
             var operation = dnnl_convolution_desc_t()
             guard dnnl_dilated_convolution_backward_data_desc_init(
                 &operation, dnnl_convolution_direct, &d.input, &d.weight, &d.output,
                 d.strides, d.dilation, d.paddingBefore, d.paddingAfter) == dnnl_success,
                   let primitive = DNNLPrimitive("convolution backward data", operation, hint: hint) else { return nil }
-            return entry(primitive, d, input: dnnl_query_diff_src_md, weight: dnnl_query_weights_md,
-                         output: dnnl_query_diff_dst_md)
+            return Entry(primitive: primitive, input: primitive.memoryDescriptor(dnnl_query_diff_src_md),
+                         weight: primitive.memoryDescriptor(dnnl_query_weights_md),
+                         output: primitive.memoryDescriptor(dnnl_query_diff_dst_md), bias: d.bias)
         }
     }
 
     static func backwardWeights(_ key: Key) -> Entry? {
         backwardWeightsCache.value(for: key) {
-            var d = descriptors(key)
+            var d = Descriptors(key)
             guard let hint = forwardPrimitive(key, &d) else { return nil }
             var operation = dnnl_convolution_desc_t()
             let status = withOptionalPointer(key.withBias, &d.bias) { bias in
@@ -113,8 +118,9 @@ enum DNNLConvolution {
             }
             guard status == dnnl_success,
                   let primitive = DNNLPrimitive("convolution backward weights", operation, hint: hint) else { return nil }
-            return entry(primitive, d, input: dnnl_query_src_md, weight: dnnl_query_diff_weights_md,
-                         output: dnnl_query_diff_dst_md)
+            return Entry(primitive: primitive, input: primitive.memoryDescriptor(dnnl_query_src_md),
+                         weight: primitive.memoryDescriptor(dnnl_query_diff_weights_md),
+                         output: primitive.memoryDescriptor(dnnl_query_diff_dst_md), bias: d.bias)
         }
     }
 }

@@ -1,10 +1,10 @@
 import CDNNL
 
-/// Point-wise activation primitives over a flat buffer of `count` floats.
+/// Point-wise activation primitives on data in any format (output in the same format).
 enum DNNLEltwise {
     struct Key: Hashable {
         let activation: Activation
-        let count: Int
+        let format: DNNLFormatKey
     }
 
     private static let forwardCache = DNNLCache<Key, DNNLPrimitive>()
@@ -22,8 +22,8 @@ enum DNNLEltwise {
         }
     }
 
-    private static func forwardOperation(_ key: Key) -> dnnl_eltwise_desc_t? {
-        var data = DNNL.plain([key.count])
+    private static func forwardOperation(_ key: Key, _ data: dnnl_memory_desc_t) -> dnnl_eltwise_desc_t? {
+        var data = data
         var operation = dnnl_eltwise_desc_t()
         let (alg, alpha) = algorithm(key.activation)
         guard dnnl_eltwise_forward_desc_init(&operation, dnnl_forward_training, alg, &data, alpha, 0) == dnnl_success
@@ -31,19 +31,52 @@ enum DNNLEltwise {
         return operation
     }
 
-    static func forward(_ key: Key) -> DNNLPrimitive? {
-        forwardCache.value(for: key) { forwardOperation(key).flatMap { DNNLPrimitive("eltwise forward", $0) } }
+    static func forward(_ key: Key, data: dnnl_memory_desc_t) -> DNNLPrimitive? {
+        forwardCache.value(for: key) { forwardOperation(key, data).flatMap { DNNLPrimitive("eltwise forward", $0) } }
     }
 
-    static func backward(_ key: Key) -> DNNLPrimitive? {
+    static func backward(_ key: Key, data: dnnl_memory_desc_t) -> DNNLPrimitive? {
         backwardCache.value(for: key) {
-            var data = DNNL.plain([key.count])
+            var data = data
             var operation = dnnl_eltwise_desc_t()
             let (alg, alpha) = algorithm(key.activation)
-            guard let hint = forwardOperation(key).flatMap({ DNNLPrimitive("eltwise forward", $0) }),
+            guard let hint = forwardOperation(key, data).flatMap({ DNNLPrimitive("eltwise forward", $0) }),
                   dnnl_eltwise_backward_desc_init(&operation, alg, &data, &data, alpha, 0) == dnnl_success
             else { return nil }
             return DNNLPrimitive("eltwise backward", operation, hint: hint)
+        }
+    }
+}
+
+/// Element-wise binary primitives on two same-shaped operands in one format.
+enum DNNLBinary {
+    struct Key: Hashable {
+        let op: BinaryOp
+        let format: DNNLFormatKey
+    }
+
+    private static let cache = DNNLCache<Key, DNNLPrimitive>()
+
+    /// oneDNN's algorithm for `op`, if it has one.
+    static func algorithm(_ op: BinaryOp) -> dnnl_alg_kind_t? {
+        switch op {
+        case .add: return dnnl_binary_add
+        case .subtract: return dnnl_binary_sub
+        case .multiply: return dnnl_binary_mul
+        case .divide: return dnnl_binary_div
+        case .maximum: return dnnl_binary_max
+        case .minimum: return dnnl_binary_min
+        default: return nil
+        }
+    }
+
+    static func primitive(_ key: Key, data: dnnl_memory_desc_t) -> DNNLPrimitive? {
+        cache.value(for: key) {
+            guard let alg = algorithm(key.op) else { return nil }
+            var first = data, second = data, result = data
+            var operation = dnnl_binary_desc_t()
+            guard dnnl_binary_desc_init(&operation, alg, &first, &second, &result) == dnnl_success else { return nil }
+            return DNNLPrimitive("binary", operation)
         }
     }
 }

@@ -1,20 +1,23 @@
 import CDNNL
 
-/// Max and average pooling primitives on plain `N×C×H×W` data, created once per shape.
+/// Max and average pooling primitives, created once per (shape, geometry, input format);
+/// the output takes the format oneDNN prefers for that input.
 enum DNNLPooling {
     struct Key: Hashable {
         let input: [Int]
         let geometry: PoolingGeometry
         let training: Bool
+        let format: DNNLFormatKey
     }
 
-    /// Max pooling's record of the chosen positions, passed from forward to backward.
+    /// Max pooling's record of the chosen positions, passed from forward to backward,
+    /// with the input format the forward ran on (the record's layout depends on it).
     final class Workspace: @unchecked Sendable {
-        let storage: TensorStorage
-        let descriptor: dnnl_memory_desc_t
-        init(storage: TensorStorage, descriptor: dnnl_memory_desc_t) {
-            self.storage = storage
-            self.descriptor = descriptor
+        let buffer: DNNLBlockedData
+        let inputFormat: dnnl_memory_desc_t
+        init(buffer: DNNLBlockedData, inputFormat: dnnl_memory_desc_t) {
+            self.buffer = buffer
+            self.inputFormat = inputFormat
         }
     }
 
@@ -29,13 +32,14 @@ enum DNNLPooling {
         }
     }
 
-    static func outputShape(_ key: Key) -> [Int] {
-        [key.input[0], key.input[1]] + key.geometry.outputSize(input: [key.input[2], key.input[3]])
+    static func outputShape(input: [Int], geometry: PoolingGeometry) -> [Int] {
+        [input[0], input[1]] + geometry.outputSize(input: [input[2], input[3]])
     }
 
-    private static func operation(_ key: Key, forward: Bool) -> dnnl_pooling_v2_desc_t? {
+    private static func operation(_ key: Key, source: dnnl_memory_desc_t, forward: Bool) -> dnnl_pooling_v2_desc_t? {
         let g = key.geometry
-        var source = DNNL.plain(key.input), destination = DNNL.plain(outputShape(key))
+        var source = source
+        var destination = DNNL.descriptor(outputShape(input: key.input, geometry: g), dnnl_format_tag_any)
         var operation = dnnl_pooling_v2_desc_t()
         let strides = DNNL.dims(g.stride), kernel = DNNL.dims(g.kernel), dilation = DNNL.dims([0, 0])
         let before = DNNL.dims(g.paddingBefore), after = DNNL.dims(g.paddingAfter)
@@ -48,16 +52,20 @@ enum DNNLPooling {
         return status == dnnl_success ? operation : nil
     }
 
-    static func forward(_ key: Key) -> DNNLPrimitive? {
+    /// The forward primitive for an input in `source` format.
+    static func forward(_ key: Key, source: dnnl_memory_desc_t) -> DNNLPrimitive? {
         forwardCache.value(for: key) {
-            operation(key, forward: true).flatMap { DNNLPrimitive("pooling forward", $0) }
+            operation(key, source: source, forward: true).flatMap { DNNLPrimitive("pooling forward", $0) }
         }
     }
 
-    static func backward(_ key: Key) -> DNNLPrimitive? {
+    /// The backward primitive matching a training forward on an input in `source` format;
+    /// its gradient formats are oneDNN's choice (query them).
+    static func backward(_ key: Key, source: dnnl_memory_desc_t) -> DNNLPrimitive? {
         backwardCache.value(for: key) {
-            guard let hint = forward(Key(input: key.input, geometry: key.geometry, training: true)),
-                  let operation = operation(key, forward: false) else { return nil }
+            guard let hint = forward(key, source: source),
+                  let operation = operation(key, source: DNNL.descriptor(key.input, dnnl_format_tag_any), forward: false)
+            else { return nil }
             return DNNLPrimitive("pooling backward", operation, hint: hint)
         }
     }

@@ -1,0 +1,89 @@
+import CDNNL
+
+/// Tensor elements in a oneDNN memory format other than plain row-major (e.g. the
+/// channel-blocked `nChw16c` its convolutions prefer), kept as a tensor's storage until
+/// plain elements are asked for.
+final class DNNLBlockedData: OpaqueData, @unchecked Sendable {
+    let descriptor: dnnl_memory_desc_t
+    let buffer: UnsafeMutableRawPointer
+
+    /// An uninitialised buffer of the size `descriptor` needs.
+    init(descriptor: dnnl_memory_desc_t) {
+        self.descriptor = descriptor
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(DNNL.size(descriptor), 64), alignment: 64)
+    }
+
+    deinit { buffer.deallocate() }
+
+    func materialize(into target: UnsafeMutableRawPointer) {
+        DNNLMemory.reorder(from: descriptor, buffer, to: DNNL.plain(DNNL.dimensions(descriptor)), target)
+    }
+}
+
+/// Tensor data as oneDNN arguments: zero-copy where a tensor already holds the wanted
+/// format, a reorder where it does not, and results left in the primitive's format.
+enum DNNLMemory {
+    /// Data for one argument and whatever keeps it alive until the primitive has run.
+    struct Argument {
+        let descriptor: dnnl_memory_desc_t
+        let pointer: UnsafeMutableRawPointer
+        let owner: AnyObject?
+    }
+
+    /// The format the tensor's elements are in now: its blocked format when it holds one
+    /// with exactly these `dims` (same element count as the tensor), else plain `dims`.
+    static func natural(_ tensor: Tensor, dims: [Int]) -> Argument {
+        if let blocked = tensor.opaqueData as? DNNLBlockedData, DNNL.dimensions(blocked.descriptor) == dims {
+            return Argument(descriptor: blocked.descriptor, pointer: blocked.buffer, owner: blocked)
+        }
+        let dense = tensor.dense()
+        return Argument(descriptor: DNNL.plain(dims), pointer: UnsafeMutableRawPointer(dense.floats), owner: dense)
+    }
+
+    /// The tensor's elements in `descriptor`'s format (whose dims hold as many elements):
+    /// no copy when they already are, else reordered into a new buffer.
+    static func view(_ tensor: Tensor, as descriptor: dnnl_memory_desc_t) -> Argument {
+        let current = natural(tensor, dims: DNNL.dimensions(descriptor))
+        if DNNL.equal(current.descriptor, descriptor) { return current }
+        let converted = DNNLBlockedData(descriptor: descriptor)
+        reorder(from: current.descriptor, current.pointer, to: descriptor, converted.buffer)
+        withExtendedLifetime(current.owner) {}
+        return Argument(descriptor: descriptor, pointer: converted.buffer, owner: converted)
+    }
+
+    /// A new tensor of `shape` whose elements a primitive will write in `descriptor`'s
+    /// format: a plain tensor when that format is plain, else one with blocked storage.
+    static func output(shape: [Int], _ descriptor: dnnl_memory_desc_t) -> (Tensor, Argument) {
+        if DNNL.equal(descriptor, DNNL.plain(DNNL.dimensions(descriptor))) {
+            let tensor = Tensor(uninitializedShape: shape)
+            return (tensor, Argument(descriptor: descriptor, pointer: UnsafeMutableRawPointer(tensor.floats), owner: tensor))
+        }
+        let blocked = DNNLBlockedData(descriptor: descriptor)
+        let storage = TensorStorage(opaque: blocked, byteCount: Shape.count(shape) * 4)
+        let tensor = Tensor(storage: storage, shape: shape, strides: Shape.contiguousStrides(shape))
+        return (tensor, Argument(descriptor: descriptor, pointer: blocked.buffer, owner: blocked))
+    }
+
+    private static let reorders = DNNLCache<[DNNLFormatKey], DNNLPrimitive>()
+
+    /// Copies elements between two formats of the same dims (cached reorder primitives).
+    static func reorder(from source: dnnl_memory_desc_t, _ sourcePointer: UnsafeMutableRawPointer,
+                        to target: dnnl_memory_desc_t, _ targetPointer: UnsafeMutableRawPointer) {
+        guard let primitive = reorders.value(for: [DNNLFormatKey(source), DNNLFormatKey(target)], {
+            DNNLPrimitive(reorderFrom: source, to: target)
+        }) else {
+            fatalError("oneDNN has no reorder between two formats of dims \(DNNL.dimensions(source))")
+        }
+        DNNLContext.shared.execute(primitive, [(DNNL_ARG_FROM, source, sourcePointer), (DNNL_ARG_TO, target, targetPointer)])
+    }
+}
+
+/// A memory format as a dictionary key (its descriptor's bytes).
+struct DNNLFormatKey: Hashable, @unchecked Sendable {
+    private let bytes: [UInt8]
+
+    init(_ descriptor: dnnl_memory_desc_t) {
+        var copy = descriptor
+        bytes = withUnsafeBytes(of: &copy) { Array($0) }
+    }
+}
