@@ -39,10 +39,12 @@ final class TensorStorage: @unchecked Sendable {
         pointer.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
     }
 
-    deinit { plain?.deallocate() }
+    deinit {
+        if let plain { BufferPool.release(plain, byteCount: byteCount) }
+    }
 
     private static func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
-        UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 64), alignment: 64)
+        BufferPool.allocate(byteCount)
     }
 
     /// Start of the plain row-major buffer (aligned to 64 bytes), converting opaque data

@@ -6,14 +6,16 @@ import CDNNL
 final class DNNLBlockedData: OpaqueData, @unchecked Sendable {
     let descriptor: dnnl_memory_desc_t
     let buffer: UnsafeMutableRawPointer
+    private let byteCount: Int
 
     /// An uninitialised buffer of the size `descriptor` needs.
     init(descriptor: dnnl_memory_desc_t) {
         self.descriptor = descriptor
-        buffer = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(DNNL.size(descriptor), 64), alignment: 64)
+        byteCount = DNNL.size(descriptor)
+        buffer = BufferPool.allocate(byteCount)
     }
 
-    deinit { buffer.deallocate() }
+    deinit { BufferPool.release(buffer, byteCount: byteCount) }
 
     func materialize(into target: UnsafeMutableRawPointer) {
         DNNLMemory.reorder(from: descriptor, buffer, to: DNNL.plain(DNNL.dimensions(descriptor)), target)
