@@ -32,7 +32,7 @@ public struct CPUBackend: Backend {
     public func convolutionForward(input: Tensor, weight: Tensor, bias: Tensor?,
                                    geometry: ConvolutionGeometry) -> Tensor {
         let key = DNNLConvolution.Key(input: input.shape, weight: weight.shape, withBias: bias != nil, geometry: geometry)
-        guard DNNLConvolution.supports(geometry), let entry = DNNLConvolution.forward(key) else {
+        guard input.count > 0, DNNLConvolution.supports(geometry), let entry = DNNLConvolution.forward(key) else {
             return reference.convolutionForward(input: input, weight: weight, bias: bias, geometry: geometry)
         }
         let (result, output) = Memory.output(shape: DNNLConvolution.outputShape(key), entry.output)
@@ -46,7 +46,7 @@ public struct CPUBackend: Backend {
     public func convolutionBackwardData(gradOutput: Tensor, weight: Tensor, inputShape: [Int],
                                         geometry: ConvolutionGeometry) -> Tensor {
         let key = DNNLConvolution.Key(input: inputShape, weight: weight.shape, withBias: false, geometry: geometry)
-        guard DNNLConvolution.supports(geometry), let entry = DNNLConvolution.backwardData(key) else {
+        guard gradOutput.count > 0, DNNLConvolution.supports(geometry), let entry = DNNLConvolution.backwardData(key) else {
             return reference.convolutionBackwardData(gradOutput: gradOutput, weight: weight, inputShape: inputShape,
                                                      geometry: geometry)
         }
@@ -60,7 +60,7 @@ public struct CPUBackend: Backend {
     public func convolutionBackwardWeights(input: Tensor, gradOutput: Tensor, weightShape: [Int],
                                            geometry: ConvolutionGeometry, withBias: Bool) -> (weight: Tensor, bias: Tensor?) {
         let key = DNNLConvolution.Key(input: input.shape, weight: weightShape, withBias: withBias, geometry: geometry)
-        guard DNNLConvolution.supports(geometry), let entry = DNNLConvolution.backwardWeights(key) else {
+        guard input.count > 0, DNNLConvolution.supports(geometry), let entry = DNNLConvolution.backwardWeights(key) else {
             return reference.convolutionBackwardWeights(input: input, gradOutput: gradOutput, weightShape: weightShape,
                                                         geometry: geometry, withBias: withBias)
         }
@@ -93,7 +93,7 @@ public struct CPUBackend: Backend {
         let source = Memory.natural(input, dims: input.shape)
         let key = DNNLPooling.Key(input: input.shape, geometry: geometry, training: training && geometry.kind == .max,
                                   format: DNNLFormatKey(source.descriptor))
-        guard let primitive = DNNLPooling.forward(key, source: source.descriptor) else {
+        guard input.count > 0, let primitive = DNNLPooling.forward(key, source: source.descriptor) else {
             return reference.poolingForward(input: input, geometry: geometry, training: training)
         }
         let (result, output) = Memory.output(shape: DNNLPooling.outputShape(input: input.shape, geometry: geometry),
@@ -116,7 +116,7 @@ public struct CPUBackend: Backend {
             ?? (isMax ? poolingForward(input: input, geometry: geometry, training: true).workspace as? DNNLPooling.Workspace : nil)
         let format = saved?.inputFormat ?? Memory.natural(input, dims: input.shape).descriptor
         let key = DNNLPooling.Key(input: input.shape, geometry: geometry, training: isMax, format: DNNLFormatKey(format))
-        guard !isMax || saved != nil, let primitive = DNNLPooling.backward(key, source: format) else {
+        guard input.count > 0, !isMax || saved != nil, let primitive = DNNLPooling.backward(key, source: format) else {
             return reference.poolingBackward(gradOutput: gradOutput, input: input, workspace: nil, geometry: geometry)
         }
         let (result, gradient) = Memory.output(shape: input.shape, primitive.memoryDescriptor(dnnl_query_diff_src_md))
@@ -141,7 +141,7 @@ public struct CPUBackend: Backend {
                                   eps: Float) -> (output: Tensor, mean: Tensor, variance: Tensor) {
         let data = Memory.natural(input, dims: DNNLBatchNorm.dataDims(input.shape))
         let key = DNNLBatchNorm.Key(format: DNNLFormatKey(data.descriptor), eps: eps, globalStatistics: false)
-        guard let primitive = DNNLBatchNorm.forward(key, data: data.descriptor) else {
+        guard input.count > 0, let primitive = DNNLBatchNorm.forward(key, data: data.descriptor) else {
             return reference.batchNormTraining(input: input, weight: weight, bias: bias, eps: eps)
         }
         let channels = input.shape[1]
@@ -157,7 +157,7 @@ public struct CPUBackend: Backend {
                                    variance: Tensor, eps: Float) -> Tensor {
         let data = Memory.natural(input, dims: DNNLBatchNorm.dataDims(input.shape))
         let key = DNNLBatchNorm.Key(format: DNNLFormatKey(data.descriptor), eps: eps, globalStatistics: true)
-        guard let primitive = DNNLBatchNorm.forward(key, data: data.descriptor) else {
+        guard input.count > 0, let primitive = DNNLBatchNorm.forward(key, data: data.descriptor) else {
             return reference.batchNormInference(input: input, weight: weight, bias: bias, mean: mean,
                                                 variance: variance, eps: eps)
         }
@@ -173,7 +173,7 @@ public struct CPUBackend: Backend {
                                   training: Bool) -> (input: Tensor, weight: Tensor, bias: Tensor) {
         let data = Memory.natural(input, dims: DNNLBatchNorm.dataDims(input.shape))
         let key = DNNLBatchNorm.Key(format: DNNLFormatKey(data.descriptor), eps: eps, globalStatistics: !training)
-        guard let primitive = DNNLBatchNorm.backward(key, data: data.descriptor) else {
+        guard input.count > 0, let primitive = DNNLBatchNorm.backward(key, data: data.descriptor) else {
             return reference.batchNormBackward(gradOutput: gradOutput, input: input, weight: weight, mean: mean,
                                                variance: variance, eps: eps, training: training)
         }
@@ -228,7 +228,7 @@ public struct CPUBackend: Backend {
     public func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
         // same-shaped operands already in a oneDNN format stay in it
         let blocked = a.opaqueData ?? b.opaqueData
-        if a.shape == shape, b.shape == shape, blocked != nil {
+        if a.shape == shape, b.shape == shape, blocked != nil, a.count > 0 {
             let first = a.opaqueData != nil ? pointwise(a) : pointwise(b)
             let format = first.descriptor
             if let primitive = DNNLBinary.primitive(DNNLBinary.Key(op: op, format: DNNLFormatKey(format)), data: format) {

@@ -4,7 +4,7 @@
 ///
 /// (with dilation 1: `(in − kernel + 2·padding)/stride + 1`). A result below 1 means the
 /// dilated kernel does not fit in the padded input; the operations report that as
-/// `StrataError.outputTooSmall`.
+/// `StrataError.outputTooSmall`. A stride below 1 is meaningless and gives 0.
 public func outputLength(input: Int, kernel: Int, stride: Int, padding: Int, dilation: Int = 1) -> Int {
     outputLength(input: input, kernel: kernel, stride: stride,
                  paddingBefore: padding, paddingAfter: padding, dilation: dilation)
@@ -14,6 +14,7 @@ public func outputLength(input: Int, kernel: Int, stride: Int, padding: Int, dil
 /// `floor((in + before + after − dilation·(kernel − 1) − 1) / stride) + 1`.
 public func outputLength(input: Int, kernel: Int, stride: Int,
                          paddingBefore: Int, paddingAfter: Int, dilation: Int = 1) -> Int {
+    guard stride >= 1 else { return 0 }
     let span = input + paddingBefore + paddingAfter - dilation * (kernel - 1) - 1
     return floorDivide(span, stride) + 1
 }

@@ -62,9 +62,10 @@ public struct RandomGenerator: Sendable {
         return Float(radius * Foundation.cos(angle))
     }
 
-    /// A uniform integer in `0..<upperBound` (unbiased, by rejection).
+    /// A uniform integer in `0..<upperBound` (unbiased, by rejection); 0 when
+    /// `upperBound ≤ 1`.
     public mutating func nextInt(below upperBound: Int) -> Int {
-        precondition(upperBound > 0, "nextInt(below:) needs a positive bound")
+        guard upperBound > 1 else { return 0 }
         let bound = UInt64(upperBound)
         let limit = UInt64.max - UInt64.max % bound
         while true {

@@ -47,10 +47,22 @@ enum Shape {
         return resolved
     }
 
-    /// Checks that a shape has no negative sizes.
+    /// The most elements one tensor may hold (2⁴⁰, 4 TiB of floats): beyond it a shape
+    /// is a mistake, not a request.
+    static let maximumCount = 1 << 40
+
+    /// Checks that a shape has no negative sizes and a sane element count.
     static func validate(_ shape: [Int], op: String) throws(StrataError) {
         if let bad = shape.first(where: { $0 < 0 }) {
             throw .invalidArgument(op: op, message: "shape \(describe(shape)) has a negative size \(bad)")
+        }
+        var total = 1
+        for size in shape {
+            let (product, overflow) = total.multipliedReportingOverflow(by: size)
+            guard !overflow, product <= maximumCount else {
+                throw .invalidArgument(op: op, message: "shape \(describe(shape)) has more than 2^40 elements")
+            }
+            total = product
         }
     }
 

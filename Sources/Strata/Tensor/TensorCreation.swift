@@ -70,10 +70,17 @@ extension Tensor {
     ///
     /// - Throws: `StrataError.invalidArgument` when `step` is 0 or points away from `end`.
     public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1) throws(StrataError) -> Tensor {
+        guard start.isFinite, end.isFinite, step.isFinite else {
+            throw .invalidArgument(op: "arange", message: "start, end and step must be finite, got \(start), \(end), \(step)")
+        }
         guard step != 0, (end - start) * step >= 0 else {
             throw .invalidArgument(op: "arange", message: "step \(step) never reaches end \(end) from start \(start)")
         }
-        let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
+        let steps = ((Double(end) - Double(start)) / Double(step)).rounded(.up)
+        guard steps <= Double(Shape.maximumCount) else {
+            throw .invalidArgument(op: "arange", message: "\(steps) values are too many")
+        }
+        let n = Swift.max(0, Int(steps))
         let result = Tensor(uninitializedShape: [n])
         for i in 0..<n { result.floats[i] = start + Float(i) * step }
         return result
