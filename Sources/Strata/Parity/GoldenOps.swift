@@ -73,11 +73,13 @@ enum GoldenOps {
         "prelu": { inputs, _ in ["y": try prelu(try inputs.required("x"), weight: try inputs.required("weight"))] },
         "cross_entropy": { inputs, params in
             ["y": try crossEntropy(try inputs.required("logits"), target: try inputs.required("target"),
+                                   weight: inputs["weight"], ignoreIndex: try params.optionalInt("ignore_index"),
                                    labelSmoothing: try params.float("label_smoothing", default: 0),
                                    reduction: try params.reduction())]
         },
         "bce_with_logits": { inputs, params in
             ["y": try binaryCrossEntropyWithLogits(try inputs.required("logits"), target: try inputs.required("target"),
+                                                   weight: inputs["weight"], positiveWeight: inputs["pos_weight"],
                                                    reduction: try params.reduction())]
         },
         "mse": { inputs, params in

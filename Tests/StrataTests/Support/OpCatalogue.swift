@@ -153,11 +153,23 @@ enum OpCatalogue {
         let labels = try! Tensor(labels: (0..<(n * 2)).map { _ in rng.nextInt(below: classes) })
         add("crossEntropy", [signed([n * 2, classes], &rng)]) { try crossEntropy($0[0], target: labels, labelSmoothing: 0.1) }
         add("crossEntropy sum", [signed([n * 2, classes], &rng)]) { try crossEntropy($0[0], target: labels, reduction: .sum) }
+        let classWeights = positive([classes], &rng)
+        add("crossEntropy weighted ignore", [signed([n * 2, classes], &rng)]) {
+            try crossEntropy($0[0], target: labels, weight: classWeights, ignoreIndex: labels.toLabels()[0], labelSmoothing: 0.05)
+        }
+        let pixelLabels = try! Tensor(labels: (0..<(n * h)).map { _ in rng.nextInt(below: classes) }, shape: [n, h])
+        add("crossEntropy per pixel", [signed([n, classes, h], &rng)]) { try crossEntropy($0[0], target: pixelLabels) }
         let binary = Tensor.filled([n, c]) { rng.nextUniform() < 0.5 ? 0 : 1 }
+        add("bceWithLogits weighted", [signed([n, c], &rng), positive([n, c], &rng)]) {
+            try binaryCrossEntropyWithLogits($0[0], target: $0[1] * 0.5, weight: classWeights.slice(axis: 0, end: 1),
+                                             positiveWeight: try Tensor.full([c], value: 2.5))
+        }
         add("bceWithLogits", [signed([n, c], &rng)]) { try binaryCrossEntropyWithLogits($0[0], target: binary) }
         let target = signed([n, c], &rng)
         add("mse", [signed([n, c], &rng), signed([n, c], &rng)]) { try mseLoss($0[0], target: $0[1]) }
-        add("l1", [distinct([n, c], &rng)]) { try l1Loss($0[0], target: target, reduction: .sum) }
+        // both on multiples of 0.05, the target shifted by 0.025: no difference near the kink at 0
+        let offGrid = distinct([n, c], &rng) + 0.025
+        add("l1", [distinct([n, c], &rng)]) { try l1Loss($0[0], target: offGrid, reduction: .sum) }
         add("huber", [signed([n, c], &rng)]) { try huberLoss($0[0] * 3, target: target, delta: 1.3, reduction: .none) }
         return cases
     }
