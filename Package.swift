@@ -18,9 +18,15 @@ let package = Package(
             path: "Sources/CDNNL",
             providers: [.apt(["libdnnl-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "Strata",
-            dependencies: ["CDNNL"]
+            dependencies: ["CDNNL", "CZlib"],
+            resources: [.copy("Resources/digits")]
         ),
         .executableTarget(
             name: "StrataCLI",

@@ -20,6 +20,17 @@ public enum StrataError: Error, Equatable, Sendable, CustomStringConvertible {
     /// without a gradient, or of a tensor that does not require gradients).
     case autograd(message: String)
 
+    /// The explanation without the operation's name.
+    public var message: String {
+        switch self {
+        case let .shapeMismatch(_, message), let .invalidArgument(_, message), let .outputTooSmall(_, message),
+             let .corruptFile(_, _, message), let .io(_, message), let .autograd(message):
+            return message
+        case let .dtypeMismatch(_, expected, got):
+            return "expected a \(expected) tensor, got \(got)"
+        }
+    }
+
     public var description: String {
         switch self {
         case let .shapeMismatch(op, message), let .invalidArgument(op, message),

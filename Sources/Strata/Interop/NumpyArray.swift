@@ -107,11 +107,7 @@ public enum NumpyArray {
 
     /// Writes a tensor to `path` as `.npy`, atomically (temporary file, then rename).
     public static func write(_ tensor: Tensor, to path: String) throws(StrataError) {
-        do {
-            try encode(tensor).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw .io(path: path, message: "cannot write: \(error.localizedDescription)")
-        }
+        try AtomicFile.write(encode(tensor), to: path)
     }
 
     private static func headerValue(_ header: String, key: String, at offset: Int, path: String) throws(StrataError) -> String {

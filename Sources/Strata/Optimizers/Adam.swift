@@ -6,9 +6,9 @@ import Foundation
 ///     AdamW only: p = p·(1 − lr·wd)        Adam only: g = grad + wd·p
 ///     m = β1·m + (1 − β1)·g,  v = β2·v + (1 − β2)·g²
 ///     p = p − lr/(1 − β1ᵗ) · m / (sqrt(v)/sqrt(1 − β2ᵗ) + eps)   (AMSGrad: max of all v so far)
-public final class Adam: Optimizer {
+public final class Adam: Optimizer, MomentumCycling {
     public var groups: [ParameterGroup]
-    public let beta1: Float
+    public private(set) var beta1: Float
     public let beta2: Float
     public let eps: Float
     /// `true` for AdamW's decoupled weight decay.
@@ -47,6 +47,9 @@ public final class Adam: Optimizer {
         try Adam(groups: [ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)],
                  beta1: beta1, beta2: beta2, eps: eps, decoupledWeightDecay: true)
     }
+
+    /// One-cycle scheduling moves β1 like SGD's momentum.
+    public func setCycledMomentum(_ value: Float) { beta1 = value }
 
     public func step() {
         let (beta1, beta2, eps, decoupled, amsgrad) = (self.beta1, self.beta2, self.eps, decoupledWeightDecay, self.amsgrad)

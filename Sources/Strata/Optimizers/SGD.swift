@@ -5,9 +5,9 @@
 ///     buf = g (first step) or momentum·buf + (1 − dampening)·g
 ///     g = g + momentum·buf (Nesterov) or buf (momentum > 0)
 ///     p = p − lr·g
-public final class SGD: Optimizer {
+public final class SGD: Optimizer, MomentumCycling {
     public var groups: [ParameterGroup]
-    public let momentum: Float
+    public private(set) var momentum: Float
     public let dampening: Float
     public let nesterov: Bool
     private var state: [ObjectIdentifier: ParameterState] = [:]
@@ -32,6 +32,8 @@ public final class SGD: Optimizer {
         try self.init(groups: [ParameterGroup(parameters: parameters, learningRate: learningRate, weightDecay: weightDecay)],
                       momentum: momentum, dampening: dampening, nesterov: nesterov)
     }
+
+    public func setCycledMomentum(_ value: Float) { momentum = value }
 
     public func step() {
         let (momentum, dampening, nesterov) = (self.momentum, self.dampening, self.nesterov)

@@ -1,0 +1,69 @@
+/// Batch normalisation per channel with learned scale γ (`weight`) and shift β (`bias`),
+/// and running statistics used in evaluation (PyTorch's `nn.BatchNorm1d/2d`, same state
+/// names: `weight`, `bias`, `running_mean`, `running_var`, `num_batches_tracked`).
+public class BatchNormLayer: Module {
+    @Parameter public var weight: Tensor?
+    @Parameter public var bias: Tensor?
+    @Buffer public var running_mean: Tensor?
+    @Buffer public var running_var: Tensor?
+    @Buffer public var num_batches_tracked: Tensor?
+    public let features: Int
+    public let momentum: Float
+    public let eps: Float
+    let ranks: [Int]
+
+    init(features: Int, eps: Float, momentum: Float, affine: Bool, trackRunningStats: Bool, ranks: [Int]) {
+        self.features = features
+        self.eps = eps
+        self.momentum = momentum
+        self.ranks = ranks
+        let size = Swift.max(features, 0)
+        weight = affine ? Tensor(filledShape: [size], value: 1) : nil
+        bias = affine ? Tensor(filledShape: [size], value: 0) : nil
+        running_mean = trackRunningStats ? Tensor(filledShape: [size], value: 0) : nil
+        running_var = trackRunningStats ? Tensor(filledShape: [size], value: 1) : nil
+        num_batches_tracked = trackRunningStats ? Tensor(zerosShape: [], dtype: .int64) : nil
+    }
+
+    public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
+        _ = try outputShape(for: input.shape)
+        // evaluation without running statistics normalises with the batch's own (as PyTorch)
+        let useBatch = isTraining || running_mean == nil
+        let output = try batchNorm(input, weight: weight, bias: bias, runningMean: running_mean, runningVar: running_var,
+                                   training: useBatch, momentum: momentum, eps: eps)
+        if isTraining, let counter = num_batches_tracked {
+            counter.int64s[0] += 1
+        }
+        return output
+    }
+
+    public override func outputShape(for input: [Int]) throws(StrataError) -> [Int] {
+        guard ranks.contains(input.count), input[1] == features else {
+            let layouts = ranks.map { $0 == 2 ? "N×C" : ($0 == 3 ? "N×C×L" : "N×C×H×W") }.joined(separator: " or ")
+            throw .shapeMismatch(op: typeName, message: "expects \(layouts) input with C = \(features), got \(ShapeNotation.describe(input))")
+        }
+        return input
+    }
+
+    public override var summaryText: String { "\(typeName) \(features)" }
+
+    public override func flops(input: [Int], output: [Int]) -> Int { 2 * Shape.count(Array(input.dropFirst())) }
+}
+
+/// Batch normalisation of `N×C` features or `N×C×L` sequences.
+public final class BatchNorm1d: BatchNormLayer {
+    public init(_ features: Int, eps: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true,
+                trackRunningStats: Bool = true) {
+        super.init(features: features, eps: eps, momentum: momentum, affine: affine,
+                   trackRunningStats: trackRunningStats, ranks: [2, 3])
+    }
+}
+
+/// Batch normalisation of `N×C×H×W` feature maps.
+public final class BatchNorm2d: BatchNormLayer {
+    public init(_ features: Int, eps: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true,
+                trackRunningStats: Bool = true) {
+        super.init(features: features, eps: eps, momentum: momentum, affine: affine,
+                   trackRunningStats: trackRunningStats, ranks: [4])
+    }
+}

@@ -1,0 +1,12 @@
+/// PyTorch's default initialisation of convolution and linear layers.
+enum Initialization {
+    /// `kaiming_uniform_(a=√5)`: uniform in ±gain·√(3/fan_in) with gain = √(2/(1 + 5)),
+    /// which is ±1/√fan_in; biases use the same bound. Draws from the default generator
+    /// (`Random.seed`) so a seed fixes a model's initial weights.
+    static func uniform(_ shape: [Int], fanIn: Int) -> Tensor {
+        let bound = fanIn > 0 ? 1 / Float(fanIn).squareRoot() : 0
+        return Random.withDefault { generator in
+            Tensor.filled(shape) { (generator.nextUniform() * 2 - 1) * bound }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+/// Shared configuration of the pooling layers.
+public class PoolingLayer: Module {
+    public let kernel: [Int]
+    public let stride: [Int]
+    public let padding: [Int]
+    let kind: PoolingKind
+
+    init(kind: PoolingKind, axes: Int, kernel: AxisValues, stride: AxisValues?, padding: AxisValues) {
+        self.kind = kind
+        let resolve = { (values: AxisValues) in (try? values.resolve(axes: axes, name: "", op: "")) ?? [Int](repeating: 0, count: axes) }
+        self.kernel = resolve(kernel)
+        self.stride = resolve(stride ?? kernel)
+        self.padding = resolve(padding)
+    }
+
+    var operation: String { typeName.prefix(1).lowercased() + typeName.dropFirst() }
+
+    public override func outputShape(for input: [Int]) throws(StrataError) -> [Int] {
+        let axes = kernel.count
+        guard input.count == axes + 2 else {
+            throw .shapeMismatch(op: typeName, message: "expects \(axes == 1 ? "N×C×L" : "N×C×H×W") input, got \(ShapeNotation.describe(input))")
+        }
+        if let bad = (kernel + stride).first(where: { $0 < 1 }) {
+            throw .invalidArgument(op: typeName, message: "kernel and stride must be ≥ 1, got \(bad)")
+        }
+        for (p, k) in zip(padding, kernel) where p < 0 || p > k / 2 {
+            throw .invalidArgument(op: typeName, message: "padding \(p) must be between 0 and half the kernel (\(k / 2))")
+        }
+        let spatial = Array(input.dropFirst(2))
+        try ConvolutionArguments.checkOutput(op: typeName, input: spatial, kernel: kernel, stride: stride, before: padding,
+                                             after: padding, dilation: kernel.map { _ in 1 }, xShape: input, wShape: kernel)
+        return Array(input.prefix(2)) + (0..<axes).map {
+            outputLength(input: spatial[$0], kernel: kernel[$0], stride: stride[$0], padding: padding[$0])
+        }
+    }
+
+    public override var summaryText: String {
+        "\(typeName) k\(kernel.map(String.init).joined(separator: "×")), s\(SummaryNotation.axes(stride)), p\(SummaryNotation.axes(padding))"
+    }
+
+    public override func flops(input: [Int], output: [Int]) -> Int {
+        Shape.count(Array(output.dropFirst())) * kernel.reduce(1, *)
+    }
+
+    public override func flow(_ flow: ShapeFlow, to output: [Int]) -> ShapeFlow {
+        flow.sliding(kernel: kernel, stride: stride, dilation: kernel.map { _ in 1 }, to: output)
+    }
+}
+
+/// 2-D max pooling (PyTorch's `nn.MaxPool2d`); `stride` defaults to `kernel`.
+///
+///     MaxPool2d(2)      // 6@28×28 → 6@14×14
+public final class MaxPool2d: PoolingLayer {
+    public init(_ kernel: AxisValues, stride: AxisValues? = nil, padding: AxisValues = 0) {
+        super.init(kind: .max, axes: 2, kernel: kernel, stride: stride, padding: padding)
+    }
+
+    public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
+        try maxPool2d(input, kernel: AxisValues(kernel), stride: AxisValues(stride), padding: AxisValues(padding))
+    }
+}
+
+/// 2-D average pooling (PyTorch's `nn.AvgPool2d`, padding zeros counted by default).
+public final class AvgPool2d: PoolingLayer {
+    public let countIncludePad: Bool
+
+    public init(_ kernel: AxisValues, stride: AxisValues? = nil, padding: AxisValues = 0, countIncludePad: Bool = true) {
+        self.countIncludePad = countIncludePad
+        super.init(kind: countIncludePad ? .averageIncludingPadding : .averageExcludingPadding, axes: 2,
+                   kernel: kernel, stride: stride, padding: padding)
+    }
+
+    public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
+        try avgPool2d(input, kernel: AxisValues(kernel), stride: AxisValues(stride), padding: AxisValues(padding),
+                      countIncludePad: countIncludePad)
+    }
+}
+
+/// 1-D max pooling over time (PyTorch's `nn.MaxPool1d`).
+public final class MaxPool1d: PoolingLayer {
+    public init(_ kernel: Int, stride: Int? = nil, padding: Int = 0) {
+        super.init(kind: .max, axes: 1, kernel: AxisValues(integerLiteral: kernel),
+                   stride: stride.map { AxisValues(integerLiteral: $0) }, padding: AxisValues(integerLiteral: padding))
+    }
+
+    public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
+        try maxPool1d(input, kernel: kernel[0], stride: stride[0], padding: padding[0])
+    }
+}
+
+/// 1-D average pooling over time (PyTorch's `nn.AvgPool1d`).
+public final class AvgPool1d: PoolingLayer {
+    public let countIncludePad: Bool
+
+    public init(_ kernel: Int, stride: Int? = nil, padding: Int = 0, countIncludePad: Bool = true) {
+        self.countIncludePad = countIncludePad
+        super.init(kind: countIncludePad ? .averageIncludingPadding : .averageExcludingPadding, axes: 1,
+                   kernel: AxisValues(integerLiteral: kernel), stride: stride.map { AxisValues(integerLiteral: $0) },
+                   padding: AxisValues(integerLiteral: padding))
+    }
+
+    public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
+        try avgPool1d(input, kernel: kernel[0], stride: stride[0], padding: padding[0], countIncludePad: countIncludePad)
+    }
+}
+
+/// Mean over every spatial position: `N×C×H×W → N×C` or `N×C×L → N×C` (global average
+/// pooling followed by flattening, as in ResNet's head; `keepSpatialAxes` keeps them as 1s).
+public final class GlobalAvgPool: Module {
+    public let keepSpatialAxes: Bool
+
+    public init(keepSpatialAxes: Bool = false) {
+        self.keepSpatialAxes = keepSpatialAxes
+    }
+
+    public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
+        _ = try outputShape(for: input.shape)
+        let pooled = try input.mean(axes: Array(2..<input.rank), keepDims: keepSpatialAxes)
+        return pooled
+    }
+
+    public override func outputShape(for input: [Int]) throws(StrataError) -> [Int] {
+        guard input.count >= 3 else {
+            throw .shapeMismatch(op: "GlobalAvgPool", message: "expects N×C×L or N×C×H×W input, got \(ShapeNotation.describe(input))")
+        }
+        return keepSpatialAxes ? Array(input.prefix(2)) + [Int](repeating: 1, count: input.count - 2) : Array(input.prefix(2))
+    }
+
+    public override func flops(input: [Int], output: [Int]) -> Int { Shape.count(Array(input.dropFirst())) }
+
+    public override func flow(_ flow: ShapeFlow, to output: [Int]) -> ShapeFlow { flow.global(to: output) }
+}
