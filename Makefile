@@ -32,7 +32,7 @@ build: deps
 	swift build $(RELEASE)
 
 demo: build
-	$(STRATA) parity $(SHARED)/fixtures
+	$(STRATA) train --data digits --output runs/demo
 
 test: deps
 	STRATA_SHARED=$(abspath $(SHARED)) swift test $(RELEASE)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Strata
 
 @main
@@ -6,5 +7,47 @@ struct StrataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "strata",
         abstract: "Convolutional networks on images and sequences, from raw data to an explained model.",
-        subcommands: [ParityCommand.self])
+        subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self,
+                      ConvShapeCommand.self, ParityCommand.self])
+
+    /// Runs the command; wrong options and invalid values exit with 2 after saying which
+    /// option, the value and what is allowed.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as StrataError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Foundation.exit(isUsage(error) ? 2 : 1)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+
+    /// Errors about what the user asked for (options, values), as opposed to failures
+    /// while doing it.
+    private static func isUsage(_ error: StrataError) -> Bool {
+        switch error {
+        case .invalidArgument(let op, _): return ["train", "data", "model", "conv-shape", "predict", "model file"].contains(op)
+        default: return false
+        }
+    }
 }
+
+/// The `--json` flag and printing a result as one JSON object.
+enum JSONOutput {
+    static func print(_ object: [String: Any]) {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        Swift.print(String(decoding: data, as: UTF8.self))
+    }
+}
+
+extension TrainingRecipe.OptimizerKind: ExpressibleByArgument {}
+extension TrainingRecipe.Schedule: ExpressibleByArgument {}
+extension ProgressStyle: ExpressibleByArgument {}

@@ -7,6 +7,7 @@ public enum GradMode {
 /// Runs `body` without recording operations for autodiff (like `torch.no_grad()`):
 /// results have no history and `requiresGrad == false`. Use it for evaluation and for
 /// in-place parameter updates.
-public func withoutGradients<T>(_ body: () throws -> T) rethrows -> T {
-    try GradMode.$isEnabled.withValue(false) { try body() }
+public func withoutGradients<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+    let result: Result<T, E> = GradMode.$isEnabled.withValue(false) { Result { () throws(E) in try body() } }
+    return try result.get()
 }

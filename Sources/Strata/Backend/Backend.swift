@@ -87,6 +87,7 @@ public enum Backends {
 }
 
 /// Runs `body` with every operation computed by `backend` (e.g. `Backends.reference`).
-public func withBackend<T>(_ backend: any Backend, _ body: () throws -> T) rethrows -> T {
-    try Backends.$selected.withValue(backend) { try body() }
+public func withBackend<T, E: Error>(_ backend: any Backend, _ body: () throws(E) -> T) throws(E) -> T {
+    let result: Result<T, E> = Backends.$selected.withValue(backend) { Result { () throws(E) in try body() } }
+    return try result.get()
 }

@@ -16,6 +16,8 @@ public enum StrataError: Error, Equatable, Sendable, CustomStringConvertible {
     case corruptFile(path: String, offset: Int, message: String)
     /// A file or directory that cannot be opened or written.
     case io(path: String, message: String)
+    /// Training produced a non-finite loss (the message names epoch, batch and step).
+    case diverged(message: String)
     /// An operation the autograd engine cannot perform (e.g. backward of a non-scalar
     /// without a gradient, or of a tensor that does not require gradients).
     case autograd(message: String)
@@ -24,7 +26,7 @@ public enum StrataError: Error, Equatable, Sendable, CustomStringConvertible {
     public var message: String {
         switch self {
         case let .shapeMismatch(_, message), let .invalidArgument(_, message), let .outputTooSmall(_, message),
-             let .corruptFile(_, _, message), let .io(_, message), let .autograd(message):
+             let .corruptFile(_, _, message), let .io(_, message), let .autograd(message), let .diverged(message):
             return message
         case let .dtypeMismatch(_, expected, got):
             return "expected a \(expected) tensor, got \(got)"
@@ -44,6 +46,8 @@ public enum StrataError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): \(message)"
         case let .autograd(message):
             return "backward: \(message)"
+        case let .diverged(message):
+            return "training stopped: \(message)"
         }
     }
 }

@@ -16,6 +16,17 @@ public enum Safetensors {
         return try decode(data, path: path)
     }
 
+    /// Reads every tensor of a file and its `__metadata__` strings.
+    public static func readWithMetadata(contentsOf path: String) throws(StrataError) -> ([String: Tensor], [String: String]) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .io(path: path, message: "cannot read the file")
+        }
+        let tensors = try decode(data, path: path)
+        let length = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        let header = (try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + Int(length))))) as? [String: Any]
+        return (tensors, header?["__metadata__"] as? [String: String] ?? [:])
+    }
+
     /// Decodes safetensors bytes; `path` names the source in errors.
     public static func decode(_ data: Data, path: String = "<safetensors>") throws(StrataError) -> [String: Tensor] {
         let bytes = [UInt8](data)

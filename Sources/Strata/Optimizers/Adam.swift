@@ -15,7 +15,7 @@ public final class Adam: Optimizer, MomentumCycling {
     public let decoupledWeightDecay: Bool
     /// AMSGrad: divide by the running maximum of `v` instead of `v`.
     public let amsgrad: Bool
-    private var state: [ObjectIdentifier: ParameterState] = [:]
+    public var parameterStates: [ObjectIdentifier: ParameterState] = [:]
 
     /// - Throws: `StrataError.invalidArgument` when a β is outside [0, 1) or eps < 0.
     public init(groups: [ParameterGroup], beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8,
@@ -51,9 +51,11 @@ public final class Adam: Optimizer, MomentumCycling {
     /// One-cycle scheduling moves β1 like SGD's momentum.
     public func setCycledMomentum(_ value: Float) { beta1 = value }
 
+    public var bufferCount: Int { amsgrad ? 3 : 2 }
+
     public func step() {
         let (beta1, beta2, eps, decoupled, amsgrad) = (self.beta1, self.beta2, self.eps, decoupledWeightDecay, self.amsgrad)
-        forEachParameter(state: &state, bufferCount: amsgrad ? 3 : 2) { u in
+        forEachParameter { u in
             let (p, grad, m, v) = (u.value, u.gradient, u.buffers[0], u.buffers[1])
             let (lr, wd) = (u.learningRate, u.weightDecay)
             let t = Float(u.step + 1)

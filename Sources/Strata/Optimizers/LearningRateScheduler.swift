@@ -157,7 +157,8 @@ public final class LearningRateScheduler {
 
     /// The scheduler's progress, to store in a checkpoint.
     public var state: [String: Double] {
-        ["step": Double(stepCount), "best": Double(best), "bad_epochs": Double(badEpochs), "cooldown": Double(cooldownLeft)]
+        ["step": Double(stepCount), "best": best.isFinite ? Double(best) : Double.greatestFiniteMagnitude,
+         "bad_epochs": Double(badEpochs), "cooldown": Double(cooldownLeft)]
             .merging(Dictionary(uniqueKeysWithValues: learningRates.enumerated().map {
             ("lr\($0.offset)", Double($0.element))
          })) { $1 }
@@ -166,7 +167,7 @@ public final class LearningRateScheduler {
     /// Restores progress saved by `state`.
     public func restore(_ state: [String: Double]) {
         stepCount = Int(state["step"] ?? 0)
-        best = Float(state["best"] ?? .infinity)
+        best = state["best"].map { $0 >= Double(Float.greatestFiniteMagnitude) ? .infinity : Float($0) } ?? .infinity
         badEpochs = Int(state["bad_epochs"] ?? 0)
         cooldownLeft = Int(state["cooldown"] ?? 0)
         for i in optimizer.groups.indices {

@@ -18,6 +18,10 @@ public protocol Optimizer: AnyObject {
     var groups: [ParameterGroup] { get set }
     /// Applies one update to every parameter that has a gradient.
     func step()
+    /// Running buffers and step counts per parameter (saved in checkpoints).
+    var parameterStates: [ObjectIdentifier: ParameterState] { get set }
+    /// Buffers each parameter's state holds.
+    var bufferCount: Int { get }
 }
 
 extension Optimizer {
@@ -49,14 +53,13 @@ extension Optimizer {
     /// Runs `update` on the float buffers of every parameter with a gradient, with that
     /// parameter's state (created with `bufferCount` zero buffers on its first update; its
     /// `step` counts completed updates).
-    func forEachParameter(state: inout [ObjectIdentifier: ParameterState], bufferCount: Int,
-                          _ update: (ParameterUpdate) -> Void) {
+    func forEachParameter(_ update: (ParameterUpdate) -> Void) {
         for group in groups {
             for parameter in group.parameters {
                 guard let gradient = parameter.grad?.dense() else { continue }
                 let key = ObjectIdentifier(parameter)
-                let parameterState = state[key] ?? ParameterState(shape: parameter.shape, bufferCount: bufferCount)
-                state[key] = parameterState
+                let parameterState = parameterStates[key] ?? ParameterState(shape: parameter.shape, bufferCount: bufferCount)
+                parameterStates[key] = parameterState
                 update(ParameterUpdate(value: parameter.floats, gradient: UnsafePointer(gradient.floats),
                                        buffers: parameterState.buffers.map(\.floats), count: parameter.count,
                                        step: parameterState.step, learningRate: group.learningRate,
@@ -76,6 +79,12 @@ public final class ParameterState {
 
     init(shape: [Int], bufferCount: Int) {
         buffers = (0..<bufferCount).map { _ in Tensor(zerosShape: shape) }
+    }
+
+    /// A state restored from a checkpoint.
+    init(step: Int, buffers: [Tensor]) {
+        self.step = step
+        self.buffers = buffers
     }
 }
 

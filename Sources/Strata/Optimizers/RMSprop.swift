@@ -10,7 +10,7 @@ public final class RMSprop: Optimizer {
     public let eps: Float
     public let momentum: Float
     public let centered: Bool
-    private var state: [ObjectIdentifier: ParameterState] = [:]
+    public var parameterStates: [ObjectIdentifier: ParameterState] = [:]
 
     /// - Throws: `StrataError.invalidArgument` for α outside [0, 1], negative eps or momentum.
     public init(groups: [ParameterGroup], alpha: Float = 0.99, eps: Float = 1e-8, momentum: Float = 0,
@@ -32,9 +32,11 @@ public final class RMSprop: Optimizer {
                       alpha: alpha, eps: eps, momentum: momentum, centered: centered)
     }
 
+    public var bufferCount: Int { 3 }
+
     public func step() {
         let (alpha, eps, momentum, centered) = (self.alpha, self.eps, self.momentum, self.centered)
-        forEachParameter(state: &state, bufferCount: 3) { u in
+        forEachParameter { u in
             let (p, grad, square, average, buffer) = (u.value, u.gradient, u.buffers[0], u.buffers[1], u.buffers[2])
             let (lr, wd) = (u.learningRate, u.weightDecay)
             for i in 0..<u.count {

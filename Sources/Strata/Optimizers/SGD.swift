@@ -10,7 +10,7 @@ public final class SGD: Optimizer, MomentumCycling {
     public private(set) var momentum: Float
     public let dampening: Float
     public let nesterov: Bool
-    private var state: [ObjectIdentifier: ParameterState] = [:]
+    public var parameterStates: [ObjectIdentifier: ParameterState] = [:]
 
     /// - Throws: `StrataError.invalidArgument` for negative hyperparameters or Nesterov
     ///   without momentum or with dampening.
@@ -35,9 +35,11 @@ public final class SGD: Optimizer, MomentumCycling {
 
     public func setCycledMomentum(_ value: Float) { momentum = value }
 
+    public var bufferCount: Int { momentum > 0 ? 1 : 0 }
+
     public func step() {
         let (momentum, dampening, nesterov) = (self.momentum, self.dampening, self.nesterov)
-        forEachParameter(state: &state, bufferCount: momentum > 0 ? 1 : 0) { u in
+        forEachParameter { u in
             let (p, grad, lr, wd) = (u.value, u.gradient, u.learningRate, u.weightDecay)
             for i in 0..<u.count {
                 var g = grad[i] + wd * p[i]

@@ -30,6 +30,19 @@ public struct RandomGenerator: Sendable {
         spareNormal = nil
     }
 
+    /// The complete state as numbers (to store in a checkpoint): the four state words,
+    /// then 1 and the bits of a pending normal draw, or 0 and 0.
+    public var snapshot: [UInt64] {
+        [state.0, state.1, state.2, state.3, spareNormal == nil ? 0 : 1, UInt64(spareNormal?.bitPattern ?? 0)]
+    }
+
+    /// A generator continuing exactly where `snapshot` was taken; `nil` for a malformed one.
+    public init?(snapshot: [UInt64]) {
+        guard snapshot.count == 6 else { return nil }
+        state = (snapshot[0], snapshot[1], snapshot[2], snapshot[3])
+        spareNormal = snapshot[4] == 1 ? Float(bitPattern: UInt32(truncatingIfNeeded: snapshot[5])) : nil
+    }
+
     /// The next 64 random bits (xoshiro256**).
     public mutating func next() -> UInt64 {
         let result = rotateLeft(state.1 &* 5, 7) &* 9

@@ -1,0 +1,96 @@
+import Dispatch
+
+/// Batches of a dataset for one epoch: seeded shuffling, batch size, dropping the last
+/// short batch. The order of epoch `e` depends only on the seed and `e`, so a resumed run
+/// sees the same batches as an uninterrupted one.
+public struct DataLoader: Sendable {
+    public let dataset: any Dataset
+    public let batchSize: Int
+    public let shuffle: Bool
+    public let dropLast: Bool
+    public let seed: UInt64
+
+    /// - Throws: `StrataError.invalidArgument` when `batchSize < 1`.
+    public init(_ dataset: any Dataset, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false,
+                seed: UInt64 = 0) throws(StrataError) {
+        guard batchSize >= 1 else {
+            throw .invalidArgument(op: "DataLoader", message: "batch size must be ≥ 1, got \(batchSize)")
+        }
+        self.dataset = dataset
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+        self.dropLast = dropLast
+        self.seed = seed
+    }
+
+    /// Number of batches per epoch.
+    public var batchCount: Int {
+        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+    }
+
+    /// The sample indices of each batch of epoch `epoch` (Fisher–Yates with a generator
+    /// seeded by `seed` and the epoch).
+    public func batchIndices(epoch: Int) -> [[Int]] {
+        var order = Array(0..<dataset.count)
+        if shuffle {
+            var generator = RandomGenerator(seed: seed &+ 0x9E37_79B9 &* UInt64(epoch + 1))
+            for i in stride(from: order.count - 1, to: 0, by: -1) {
+                order.swapAt(i, generator.nextInt(below: i + 1))
+            }
+        }
+        return (0..<batchCount).map { Array(order[($0 * batchSize)..<Swift.min(($0 + 1) * batchSize, order.count)]) }
+    }
+
+    /// The batches of an epoch, assembled while the previous one is in use.
+    public func batches(epoch: Int) -> PrefetchingBatches {
+        PrefetchingBatches(dataset: dataset, indices: batchIndices(epoch: epoch))
+    }
+}
+
+/// Batches assembled one ahead on a background thread, so the model rarely waits for data.
+public struct PrefetchingBatches: Sequence {
+    let dataset: any Dataset
+    let indices: [[Int]]
+
+    public func makeIterator() -> Iterator { Iterator(dataset: dataset, indices: indices) }
+
+    public final class Iterator: IteratorProtocol {
+        private let dataset: any Dataset
+        private let indices: [[Int]]
+        private var position = 0
+        private var pending: PendingBatch?
+
+        init(dataset: any Dataset, indices: [[Int]]) {
+            self.dataset = dataset
+            self.indices = indices
+            pending = indices.isEmpty ? nil : PendingBatch(dataset, indices[0])
+        }
+
+        /// The next batch, or `nil` after the last; a dataset error ends the epoch and is
+        /// reported by `error`.
+        public func next() -> Result<(inputs: Tensor, targets: Tensor), StrataError>? {
+            guard let current = pending else { return nil }
+            position += 1
+            pending = position < indices.count ? PendingBatch(dataset, indices[position]) : nil
+            return current.wait()
+        }
+    }
+}
+
+/// One batch being assembled on a background thread.
+final class PendingBatch: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<(inputs: Tensor, targets: Tensor), StrataError>?
+
+    init(_ dataset: any Dataset, _ indices: [Int]) {
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            result = Result { () throws(StrataError) in try dataset.batch(indices) }
+            done.signal()
+        }
+    }
+
+    func wait() -> Result<(inputs: Tensor, targets: Tensor), StrataError> {
+        done.wait()
+        return result!
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+
+/// Everything a training run is made of, as the CLI's options give it: data, model,
+/// optimiser, schedule, seed, run folder. `run()` carries it out end to end and is what
+/// `strata train` calls.
+public struct TrainingRecipe: Sendable, Codable, Equatable {
+    public enum OptimizerKind: String, Sendable, Codable, CaseIterable { case sgd, adam, adamw, rmsprop }
+    public enum Schedule: String, Sendable, Codable, CaseIterable {
+        case none, step, multistep, exponential, cosine, onecycle, plateau, warmup
+    }
+
+    public var data = "digits"
+    public var dataDirectory: String?
+    /// A built-in model name or the path of a model file (`.json`); `nil` = the data's default.
+    public var model: String?
+    public var epochs: Int?
+    public var batchSize: Int?
+    public var optimizer = OptimizerKind.adam
+    /// `nil` = the data's default (1e-3 for digits, a 5e-3 one-cycle peak otherwise).
+    public var learningRate: Float?
+    public var momentum: Float = 0.9
+    public var weightDecay: Float = 0
+    /// `nil` = the data's default (none for digits, one-cycle otherwise).
+    public var schedule: Schedule?
+    public var seed: UInt64 = 0
+    /// Fraction of the training part held out (stratified) for validation; 0 = none.
+    public var validationFraction = 0.1
+    /// Fraction of `digits` kept for testing (the other sets have their own test split).
+    public var testFraction = 0.2
+    public var labelSmoothing: Float = 0
+    public var clipNorm: Float?
+    /// Early-stopping patience in epochs (`nil` = train every epoch).
+    public var patience: Int?
+    public var output = "runs/run"
+    public var progress = ProgressStyle.automatic
+
+    public init() {}
+
+    /// The model used when none is named.
+    public var resolvedModel: String { model ?? (data.lowercased() == "digits" ? "digits-cnn" : "mnist-cnn") }
+    public var resolvedEpochs: Int { epochs ?? (data.lowercased() == "digits" ? 30 : 3) }
+    public var resolvedBatchSize: Int { batchSize ?? (data.lowercased() == "digits" ? 32 : 64) }
+    public var resolvedSchedule: Schedule { schedule ?? (data.lowercased() == "digits" ? .none : .onecycle) }
+    public var resolvedLearningRate: Float { learningRate ?? (resolvedSchedule == .onecycle ? 5e-3 : 1e-3) }
+}
+
+extension ProgressStyle: Codable {}
+
+/// What a finished run reports.
+public struct TrainingOutcome: Sendable {
+    public let history: TrainingHistory
+    /// Evaluation of the final model on the test part.
+    public let test: Evaluation
+    public let seconds: Double
+    public let runDirectory: String
+    public let parameters: Int
+}
+
+/// The run folder's description of a trained model (`run.json`), enough for `evaluate`
+/// and `predict` to rebuild it.
+public struct RunDescription: Sendable, Codable {
+    public let recipe: TrainingRecipe
+    public let inputShape: [Int]
+    public let classNames: [String]
+    public let standardizer: Standardizer
+
+    public static func read(directory: String) throws(StrataError) -> RunDescription {
+        let path = (directory as NSString).appendingPathComponent("run.json")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .io(path: path, message: "no run.json here: is this a folder written by strata train?")
+        }
+        do {
+            return try JSONDecoder().decode(RunDescription.self, from: data)
+        } catch {
+            throw .corruptFile(path: path, offset: 0, message: "not a run description: \(error)")
+        }
+    }
+
+    /// The run's network, freshly initialised (load a checkpoint into it).
+    public func makeModel() throws(StrataError) -> Module {
+        try TrainingRecipe.buildModel(recipe.resolvedModel, inputShape: inputShape, classes: classNames.count)
+    }
+}
+
+extension TrainingRecipe {
+    /// A built-in model by name or a model file by path.
+    static func buildModel(_ name: String, inputShape: [Int], classes: Int) throws(StrataError) -> Module {
+        if name.hasSuffix(".json") || FileManager.default.fileExists(atPath: name) {
+            return try ModelFile.load(contentsOf: name).model
+        }
+        return try Models.named(name, inputShape: inputShape, classes: classes)
+    }
+
+    private func checkOptions() throws(StrataError) {
+        func bad(_ option: String, _ value: String, _ allowed: String) -> StrataError {
+            .invalidArgument(op: "train", message: "\(option) \(value) is not allowed: \(allowed)")
+        }
+        if resolvedEpochs < 1 { throw bad("--epochs", "\(resolvedEpochs)", "give 1 or more") }
+        if resolvedBatchSize < 1 { throw bad("--batch-size", "\(resolvedBatchSize)", "give 1 or more") }
+        if !(resolvedLearningRate > 0) { throw bad("--lr", "\(resolvedLearningRate)", "give a positive number") }
+        if !(validationFraction >= 0 && validationFraction < 1) { throw bad("--validation", "\(validationFraction)", "give a fraction in [0, 1)") }
+        if !(testFraction > 0 && testFraction < 1) { throw bad("--test-fraction", "\(testFraction)", "give a fraction in (0, 1)") }
+    }
+
+    /// Loads the data, builds everything, trains (continuing from the run folder's
+    /// `last.ckpt` when `resume`), evaluates on the test part and writes the run folder:
+    /// `run.json`, `best.ckpt`, `last.ckpt`, `model.safetensors`, `log.csv`, `curves.svg`,
+    /// `summary.txt`.
+    public func run(resume: Bool = false) throws(StrataError) -> TrainingOutcome {
+        let started = Date()
+        try checkOptions()
+        let data = try LoadedData.load(self.data, directory: dataDirectory, seed: seed, testFraction: testFraction)
+        // validation rows come from the training part only; statistics too
+        var trainPart = data.train, validationPart: TensorDataset?
+        if validationFraction > 0 {
+            let (keep, heldOut) = Splits.stratified(labels: data.train.labels, fraction: validationFraction, seed: seed &+ 1)
+            trainPart = try data.train.subset(keep)
+            validationPart = try data.train.subset(heldOut)
+        }
+        let standardizer = Standardizer.fit(trainPart.inputs)
+        func standardized(_ set: TensorDataset) throws(StrataError) -> TensorDataset {
+            try TensorDataset(inputs: try standardizer.apply(set.inputs), targets: set.targets, classNames: set.classNames)
+        }
+        let train = try standardized(trainPart), test = try standardized(data.test)
+        let validation = try validationPart.map { set throws(StrataError) in try standardized(set) }
+
+        Random.seed(seed)
+        let model = try Self.buildModel(resolvedModel, inputShape: data.inputShape, classes: data.classNames.count)
+        let modelSummary = try summary(model, input: data.inputShape)
+        let trainLoader = try DataLoader(train, batchSize: resolvedBatchSize, shuffle: true, seed: seed)
+        let groups = [ParameterGroup(parameters: model.parameters(), learningRate: resolvedLearningRate, weightDecay: weightDecay)]
+        let optimizer: any Optimizer
+        switch self.optimizer {
+        case .sgd: optimizer = try SGD(groups: groups, momentum: momentum)
+        case .adam: optimizer = try Adam(groups: groups)
+        case .adamw: optimizer = try Adam(groups: groups, decoupledWeightDecay: true)
+        case .rmsprop: optimizer = try RMSprop(groups: groups, momentum: 0)
+        }
+        let scheduler = try makeScheduler(optimizer, batchesPerEpoch: trainLoader.batchCount)
+
+        var configuration = TrainingConfiguration(epochs: resolvedEpochs, task: .classification(classNames: data.classNames))
+        configuration.labelSmoothing = labelSmoothing
+        configuration.gradientClipNorm = clipNorm
+        configuration.earlyStopping = patience.map { EarlyStopping(patience: $0) }
+        configuration.runDirectory = output
+        configuration.progress = progress
+        let trainer = Trainer(model: model, optimizer: optimizer, scheduler: scheduler, configuration: configuration)
+        do {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        } catch {
+            throw .io(path: output, message: "cannot create the run folder: \(error.localizedDescription)")
+        }
+        let description = RunDescription(recipe: self, inputShape: data.inputShape, classNames: data.classNames,
+                                          standardizer: standardizer)
+        try writeJSON(description, to: "run.json")
+        try AtomicFile.write(Data((modelSummary.description + "\n").utf8), to: (output as NSString).appendingPathComponent("summary.txt"))
+        let last = (output as NSString).appendingPathComponent("last.ckpt")
+        if resume && !FileManager.default.fileExists(atPath: last) {
+            throw .io(path: last, message: "nothing to resume: no last.ckpt in the run folder")
+        }
+        let history = try trainer.fit(train: trainLoader,
+                                      validation: try validation.map { set throws(StrataError) in try DataLoader(set, batchSize: 256) },
+                                      resumeFrom: resume ? last : nil)
+        try model.save(to: (output as NSString).appendingPathComponent("model.safetensors"))
+        let evaluation = try trainer.evaluate(try DataLoader(test, batchSize: 256))
+        return TrainingOutcome(history: history, test: evaluation, seconds: Date().timeIntervalSince(started),
+                               runDirectory: output, parameters: modelSummary.parameters)
+    }
+
+    private func makeScheduler(_ optimizer: any Optimizer, batchesPerEpoch: Int) throws(StrataError) -> LearningRateScheduler? {
+        let epochs = resolvedEpochs
+        let rule: LearningRateScheduler.Rule
+        switch resolvedSchedule {
+        case .none: return nil
+        case .step: rule = .step(stepSize: Swift.max(1, epochs / 3), gamma: 0.1)
+        case .multistep: rule = .multiStep(milestones: [epochs / 2, epochs * 3 / 4], gamma: 0.1)
+        case .exponential: rule = .exponential(gamma: 0.95)
+        case .cosine: rule = .cosineAnnealing(tMax: epochs, minimum: 0)
+        case .onecycle:
+            rule = .oneCycle(maxLearningRate: resolvedLearningRate, totalSteps: Swift.max(2, epochs * batchesPerEpoch), pctStart: 0.3,
+                             divFactor: 25, finalDivFactor: 1e4, baseMomentum: 0.85, maxMomentum: 0.95)
+        case .plateau: rule = .reduceOnPlateau(factor: 0.1, patience: 3, threshold: 1e-4, cooldown: 0, minimum: 0)
+        case .warmup: rule = .linear(startFactor: 0.1, endFactor: 1, totalIterations: Swift.max(1, Swift.min(5, epochs)))
+        }
+        return try LearningRateScheduler(optimizer, rule: rule)
+    }
+
+    private func writeJSON<T: Encodable>(_ value: T, to name: String) throws(StrataError) {
+        let path = (output as NSString).appendingPathComponent(name)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do {
+            try AtomicFile.write(try encoder.encode(value), to: path)
+        } catch let error as StrataError {
+            throw error
+        } catch {
+            throw .io(path: path, message: "cannot encode: \(error)")
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import Strata
+
+/// Loads a run's trained model with its normaliser and test data.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Run folder written by strata train.")
+    var run: String
+
+    @Option(help: "Which weights: best, last (checkpoints) or final (model.safetensors).")
+    var checkpoint = "best"
+
+    @Option(name: .customLong("data-dir"), help: "Folder with the data set's files, when not the one used for training.")
+    var dataDirectory: String?
+
+    /// The run's description and its model with the chosen weights.
+    func load() throws -> (RunDescription, Module) {
+        let description = try RunDescription.read(directory: run)
+        let model = try description.makeModel()
+        let files = ["best": "best.ckpt", "last": "last.ckpt", "final": "model.safetensors"]
+        guard let file = files[checkpoint] else {
+            throw ValidationError("--checkpoint \(checkpoint) is not allowed: use best, last or final")
+        }
+        let path = (run as NSString).appendingPathComponent(file)
+        if file.hasSuffix(".ckpt") {
+            var values: [String: Tensor] = [:]
+            for (name, tensor) in try Safetensors.read(contentsOf: path) where name.hasPrefix("model.") {
+                values[String(name.dropFirst(6))] = tensor
+            }
+            try model.loadStateDict(values)
+        } else {
+            try model.load(from: path)
+        }
+        model.eval()
+        return (description, model)
+    }
+
+    /// The run's test data, standardised with the training statistics.
+    func testData(_ description: RunDescription) throws -> TensorDataset {
+        let recipe = description.recipe
+        let data = try LoadedData.load(recipe.data, directory: dataDirectory ?? recipe.dataDirectory, seed: recipe.seed,
+                                       testFraction: recipe.testFraction)
+        return try TensorDataset(inputs: try description.standardizer.apply(data.test.inputs), targets: data.test.targets,
+                                 classNames: data.classNames)
+    }
+}
+
+/// `strata evaluate`: accuracy, per-class table and confusion matrix of a trained model.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Evaluate a trained run on its test data: accuracy, per-class precision/recall/F1, confusion matrix.")
+
+    @OptionGroup var options: RunOptions
+
+    @Flag(help: "Print the result as one JSON object.")
+    var json = false
+
+    func run() throws {
+        let (description, model) = try options.load()
+        let test = try options.testData(description)
+        var configuration = TrainingConfiguration(epochs: 1, task: .classification(classNames: description.classNames))
+        configuration.progress = .silent
+        let trainer = Trainer(model: model, optimizer: try SGD(parameters: [], learningRate: 0), configuration: configuration)
+        let evaluation = try trainer.evaluate(try DataLoader(test, batchSize: 256))
+        guard let metrics = evaluation.classification else { return }
+        if json {
+            JSONOutput.print(["test_accuracy": evaluation.metric, "test_loss": evaluation.loss, "samples": metrics.samples,
+                              "top_k_accuracy": metrics.topKAccuracy, "confusion_matrix": metrics.confusion.counts,
+                              "classes": description.classNames])
+            return
+        }
+        print(String(format: "Test accuracy: %.4f (%d of %d)   loss %.4f   top-%d accuracy %.4f", evaluation.metric,
+                     metrics.confusion.correct, metrics.confusion.total, evaluation.loss, metrics.k, metrics.topKAccuracy))
+        print("\n\(metrics.confusion.perClassReport)\n\nConfusion matrix:\n\(metrics.confusion)")
+    }
+}
+
+/// `strata predict`: the top classes for chosen samples.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Top-k classes with probabilities for test samples or for inputs in a .npy file.")
+
+    @OptionGroup var options: RunOptions
+
+    @Option(help: "Comma-separated indices of test samples, e.g. 0,1,2.")
+    var samples = "0"
+
+    @Option(help: "A .npy file of raw inputs N×C×H×W (as loaded, before standardisation) instead of test samples.")
+    var npy: String?
+
+    @Option(help: "How many classes to list per sample.")
+    var top = 3
+
+    @Flag(help: "Print the result as one JSON object.")
+    var json = false
+
+    func run() throws {
+        guard top >= 1 else { throw ValidationError("--top \(top) is not allowed: give 1 or more") }
+        let (description, model) = try options.load()
+        let inputs: Tensor, truth: [Int]?
+        if let npy {
+            inputs = try description.standardizer.apply(try NumpyArray.read(contentsOf: npy).toFloat())
+            truth = nil
+        } else {
+            let test = try options.testData(description)
+            let indices = samples.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !indices.isEmpty, indices.allSatisfy({ $0 >= 0 && $0 < test.count }) else {
+                throw ValidationError("--samples \(samples) is not allowed: give indices in 0..<\(test.count) separated by commas")
+            }
+            let batch = try test.batch(indices)
+            (inputs, truth) = (batch.inputs, batch.targets.toLabels())
+        }
+        let probabilities = try withoutGradients { () throws(StrataError) in try softmax(try model(inputs), axis: 1) }.toArray()
+        let classes = description.classNames.count
+        var results: [[String: Any]] = []
+        for row in 0..<inputs.shape[0] {
+            let scores = Array(probabilities[(row * classes)..<((row + 1) * classes)])
+            let ranked = scores.indices.sorted { scores[$0] > scores[$1] }.prefix(Swift.min(top, classes))
+            var entry: [String: Any] = ["sample": row, "top": ranked.map { ["class": description.classNames[$0], "index": $0,
+                                                                         "probability": Double(scores[$0])] }]
+            if let truth { entry["label"] = description.classNames[truth[row]] }
+            results.append(entry)
+            if !json {
+                let listed = ranked.map { String(format: "%@ %.4f", description.classNames[$0], scores[$0]) }.joined(separator: ", ")
+                print("sample \(row)\(truth.map { " (label \(description.classNames[$0[row]]))" } ?? ""): \(listed)")
+            }
+        }
+        if json { JSONOutput.print(["predictions": results]) }
+    }
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import Strata
+
+/// `strata train`: trains a network on a data set and writes a run folder.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a network and write a run folder (checkpoints, CSV log, SVG curves).",
+        discussion: """
+            With no options it trains Strata's small CNN on the 8×8 digits bundled with Strata \
+            (stratified 80/20 train/test split). --data mnist --data-dir DIR trains on MNIST IDX \
+            files. The run folder gets run.json, best.ckpt, last.ckpt (model, optimizer, \
+            scheduler, random state, epoch), model.safetensors, log.csv, curves.svg and \
+            summary.txt; --resume continues an interrupted run from last.ckpt.
+            """)
+
+    @Option(help: "Data set: \(LoadedData.names.joined(separator: ", ")).")
+    var data = "digits"
+
+    @Option(name: .customLong("data-dir"), help: "Folder with the data set's files (MNIST-format IDX, plain or .gz).")
+    var dataDirectory: String?
+
+    @Option(help: "Built-in model (\(Models.names.joined(separator: ", "))) or a model file (.json). Default: digits-cnn for digits, mnist-cnn otherwise.")
+    var model: String?
+
+    @Option(help: "Epochs (default 30 for digits, 3 otherwise).")
+    var epochs: Int?
+
+    @Option(name: .customLong("batch-size"), help: "Samples per batch (default 32 for digits, 64 otherwise).")
+    var batchSize: Int?
+
+    @Option(help: "Optimizer: \(TrainingRecipe.OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var optimizer = TrainingRecipe.OptimizerKind.adam
+
+    @Option(help: "Learning rate, the peak for onecycle (default 1e-3 for digits, 5e-3 with onecycle otherwise).")
+    var lr: Float?
+
+    @Option(help: "SGD momentum.")
+    var momentum: Float = 0.9
+
+    @Option(name: .customLong("weight-decay"), help: "Weight decay (L2 for sgd/adam/rmsprop, decoupled for adamw).")
+    var weightDecay: Float = 0
+
+    @Option(help: "Learning-rate schedule: \(TrainingRecipe.Schedule.allCases.map(\.rawValue).joined(separator: ", ")) (default none for digits, onecycle otherwise).")
+    var schedule: TrainingRecipe.Schedule?
+
+    @Option(help: "Seed for initialisation, splits, shuffling and dropout.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Fraction of the training part held out for validation (0 = none).")
+    var validation = 0.1
+
+    @Option(name: .customLong("test-fraction"), help: "Fraction of digits kept for testing.")
+    var testFraction = 0.2
+
+    @Option(name: .customLong("label-smoothing"), help: "Label smoothing ε for the cross-entropy.")
+    var labelSmoothing: Float = 0
+
+    @Option(name: .customLong("clip-norm"), help: "Clip the gradients' norm to this value.")
+    var clipNorm: Float?
+
+    @Option(help: "Stop after this many epochs without validation-loss improvement.")
+    var patience: Int?
+
+    @Option(help: "Run folder.")
+    var output = "runs/run"
+
+    @Flag(help: "Continue the run in --output from its last.ckpt.")
+    var resume = false
+
+    @Option(help: "Progress display: \(ProgressStyle.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var progress = ProgressStyle.automatic
+
+    @Flag(help: "Print the result as one JSON object.")
+    var json = false
+
+    func run() throws {
+        var recipe = TrainingRecipe()
+        recipe.data = data
+        recipe.dataDirectory = dataDirectory
+        recipe.model = model
+        recipe.epochs = epochs
+        recipe.batchSize = batchSize
+        recipe.optimizer = optimizer
+        recipe.learningRate = lr
+        recipe.momentum = momentum
+        recipe.weightDecay = weightDecay
+        recipe.schedule = schedule
+        recipe.seed = seed
+        recipe.validationFraction = validation
+        recipe.testFraction = testFraction
+        recipe.labelSmoothing = labelSmoothing
+        recipe.clipNorm = clipNorm
+        recipe.patience = patience
+        recipe.output = output
+        recipe.progress = json && progress == .automatic ? .silent : progress
+        let outcome = try recipe.run(resume: resume)
+        let classification = outcome.test.classification
+        if json {
+            JSONOutput.print(["test_accuracy": outcome.test.metric, "test_loss": outcome.test.loss,
+                              "epochs": outcome.history.epochs.count, "best_epoch": outcome.history.bestEpoch ?? 0,
+                              "seconds": outcome.seconds, "run_dir": outcome.runDirectory, "parameters": outcome.parameters,
+                              "top_k_accuracy": classification?.topKAccuracy ?? 0])
+            return
+        }
+        if let stopped = outcome.history.stoppedEarly { print("Stopped early: \(stopped)") }
+        print(String(format: "Test accuracy: %.4f (%d of %d)   test loss: %.4f   %.1f s", outcome.test.metric,
+                     classification?.confusion.correct ?? 0, classification?.confusion.total ?? 0, outcome.test.loss, outcome.seconds))
+        if let confusion = classification?.confusion {
+            print("\nConfusion matrix:\n\(confusion)\n\n\(confusion.perClassReport)")
+        }
+        print("\nRun folder: \(outcome.runDirectory) (best.ckpt, last.ckpt, model.safetensors, log.csv, curves.svg)")
+    }
+}
