@@ -54,10 +54,83 @@ final class CLITests: XCTestCase {
 
     func testParityOnAMissingFolderIsAUsageError() throws {
         let (status, output) = try Self.strata(["parity", "/nonexistent/folder"])
-        XCTAssertEqual(status, 64, output)
+        XCTAssertEqual(status, 2, output)
         XCTAssertTrue(output.contains("no manifest.json here"), output)
         let (badOption, text) = try Self.strata(["parity", SharedData.path("fixtures"), "--backend", "gpu"])
-        XCTAssertEqual(badOption, 64, text)
+        XCTAssertEqual(badOption, 2, text)
         XCTAssertTrue(text.contains("cpu") && text.contains("reference"), text)
+    }
+}
+
+/// `strata train`, `evaluate`, `predict`, `summary` and `conv-shape` as a user runs them.
+final class CommandLineWorkflowTests: XCTestCase {
+    func testConvShapeInTheLecturesNotation() throws {
+        let (status, output) = try CLITests.strata(["conv-shape", "--input", "3@224x224", "--kernel", "11x11@96",
+                                                    "--stride", "4x4", "--padding", "2x2", "--dilation", "1x1"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.hasPrefix("96@55x55\n"), output)
+        XCTAssertTrue(output.contains("x: floor((224 + 2·2 − 1·(11 − 1) − 1)/4) + 1 = 55"), output)
+        let (oneD, text) = try CLITests.strata(["conv-shape", "--input", "3@200", "--kernel", "5@12"])
+        XCTAssertEqual(oneD, 0, text)
+        XCTAssertTrue(text.hasPrefix("12@196\n"), text)
+        let (tooBig, message) = try CLITests.strata(["conv-shape", "--input", "3@4x4", "--kernel", "5x5@8"])
+        XCTAssertEqual(tooBig, 2, message)
+        XCTAssertTrue(message.contains("does not fit"), message)
+    }
+
+    func testSummaryOfABuiltInModel() throws {
+        let (status, output) = try CLITests.strata(["summary", "--model", "lenet5", "--input", "1@28x28"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("Conv2d 1→6, k5×5, s1, p2, d1"), output)
+        XCTAssertTrue(output.contains("Total params: 61,706"), output)
+        let (json, text) = try CLITests.strata(["summary", "--model", "sensor-cnn", "--input", "3@200", "--classes", "6", "--json"])
+        XCTAssertEqual(json, 0, text)
+        let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+        XCTAssertEqual(object["parameters"] as? Int, 51_078)
+    }
+
+    func testOptionErrorsNameTheOptionValueAndWhatIsAllowed() throws {
+        for (arguments, expected) in [
+            (["train", "--optimizer", "adagrad"], ["adagrad", "sgd", "adam", "adamw", "rmsprop"]),
+            (["train", "--epochs", "0", "--output", "/tmp/never"], ["--epochs 0", "1 or more"]),
+            (["train", "--data", "imagenet"], ["imagenet", "digits", "mnist"]),
+            (["train", "--data", "mnist"], ["--data-dir"]),
+            (["train", "--model", "resnet900"], ["resnet900", "lenet5"]),
+            (["summary", "--model", "lenet5", "--input", "banana"], ["banana", "channels@height×width"]),
+            (["conv-shape", "--input", "3@10x10", "--kernel", "3x3@8", "--stride", "0"], ["--stride 0", "≥ 1"]),
+        ] {
+            let (status, output) = try CLITests.strata(arguments)
+            XCTAssertEqual(status, 2, "\(arguments): \(output)")
+            for part in expected { XCTAssertTrue(output.contains(part), "\(arguments): '\(part)' missing in \(output)") }
+        }
+    }
+
+    func testTrainEvaluatePredictOnTheBundledDigits() throws {
+        let run = FileManager.default.temporaryDirectory.appendingPathComponent("cli-run-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: run) }
+        let (status, output) = try CLITests.strata(["train", "--epochs", "8", "--output", run, "--json"])
+        XCTAssertEqual(status, 0, output)
+        let trained = try JSONSerialization.jsonObject(with: Data(output.split(separator: "\n").last!.utf8)) as! [String: Any]
+        XCTAssertEqual(trained["epochs"] as? Int, 8)
+        XCTAssertGreaterThan(trained["test_accuracy"] as? Double ?? 0, 0.9)
+        for file in ["run.json", "best.ckpt", "last.ckpt", "model.safetensors", "log.csv", "curves.svg", "summary.txt"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: (run as NSString).appendingPathComponent(file)), file)
+        }
+        let (evaluated, report) = try CLITests.strata(["evaluate", "--run", run, "--checkpoint", "final", "--json"])
+        XCTAssertEqual(evaluated, 0, report)
+        let evaluation = try JSONSerialization.jsonObject(with: Data(report.utf8)) as! [String: Any]
+        XCTAssertEqual(evaluation["test_accuracy"] as? Double ?? 0, trained["test_accuracy"] as? Double ?? 1, accuracy: 1e-9)
+        XCTAssertEqual((evaluation["confusion_matrix"] as? [[Int]])?.count, 10)
+        let (text, table) = try CLITests.strata(["evaluate", "--run", run])
+        XCTAssertEqual(text, 0, table)
+        XCTAssertTrue(table.contains("precision  recall") && table.contains("Confusion matrix"), table)
+        let (predicted, predictions) = try CLITests.strata(["predict", "--run", run, "--samples", "0,1", "--top", "2", "--json"])
+        XCTAssertEqual(predicted, 0, predictions)
+        let listed = (try JSONSerialization.jsonObject(with: Data(predictions.utf8)) as! [String: Any])["predictions"] as! [[String: Any]]
+        XCTAssertEqual(listed.count, 2)
+        XCTAssertEqual((listed[0]["top"] as! [[String: Any]]).count, 2)
+        let (badSample, message) = try CLITests.strata(["predict", "--run", run, "--samples", "9999"])
+        XCTAssertEqual(badSample, 2, message)
+        XCTAssertTrue(message.contains("--samples 9999"), message)
     }
 }

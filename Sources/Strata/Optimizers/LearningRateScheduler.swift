@@ -170,6 +170,11 @@ public final class LearningRateScheduler {
         best = state["best"].map { $0 >= Double(Float.greatestFiniteMagnitude) ? .infinity : Float($0) } ?? .infinity
         badEpochs = Int(state["bad_epochs"] ?? 0)
         cooldownLeft = Int(state["cooldown"] ?? 0)
+        guard case .reduceOnPlateau = rule else {
+            // closed-form rules recompute rate (and one-cycle's momentum) from the step
+            apply()
+            return
+        }
         for i in optimizer.groups.indices {
             if let rate = state["lr\(i)"] { optimizer.groups[i].learningRate = Float(rate) }
         }
