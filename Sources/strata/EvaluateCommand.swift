@@ -39,9 +39,9 @@ struct RunOptions: ParsableArguments {
     func testData(_ description: RunDescription) throws -> TensorDataset {
         let recipe = description.recipe
         let data = try LoadedData.load(recipe.data, directory: dataDirectory ?? recipe.dataDirectory, seed: recipe.seed,
-                                       testFraction: recipe.testFraction)
-        return try TensorDataset(inputs: try description.standardizer.apply(data.test.inputs), targets: data.test.targets,
-                                 classNames: data.classNames)
+                                       testFraction: recipe.testFraction, forecast: recipe.forecast)
+        return try TensorDataset(inputs: try description.normalizer.apply(data.test.inputs), targets: data.test.targets,
+                                 classNames: data.test.classNames)
     }
 }
 
@@ -59,11 +59,22 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         let (description, model) = try options.load()
         let test = try options.testData(description)
-        var configuration = TrainingConfiguration(epochs: 1, task: .classification(classNames: description.classNames))
+        let task: Task = description.classNames.isEmpty ? .regression : .classification(classNames: description.classNames)
+        var configuration = TrainingConfiguration(epochs: 1, task: task)
         configuration.progress = .silent
         let trainer = Trainer(model: model, optimizer: try SGD(parameters: [], learningRate: 0), configuration: configuration)
         let evaluation = try trainer.evaluate(try DataLoader(test, batchSize: 256))
-        guard let metrics = evaluation.classification else { return }
+        guard let metrics = evaluation.classification else {
+            let regression = evaluation.regression ?? RegressionMetrics()
+            if json {
+                JSONOutput.print(["test_loss": evaluation.loss, "test_mae_normalized": regression.meanAbsoluteError,
+                                  "test_rmse_normalized": regression.rootMeanSquaredError, "samples": regression.samples])
+            } else {
+                print(String(format: "Test loss %.4f   MAE %.4f   RMSE %.4f (in normalised units)", evaluation.loss,
+                             regression.meanAbsoluteError, regression.rootMeanSquaredError))
+            }
+            return
+        }
         if json {
             JSONOutput.print(["test_accuracy": evaluation.metric, "test_loss": evaluation.loss, "samples": metrics.samples,
                               "top_k_accuracy": metrics.topKAccuracy, "confusion_matrix": metrics.confusion.counts,
@@ -99,9 +110,12 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         guard top >= 1 else { throw ValidationError("--top \(top) is not allowed: give 1 or more") }
         let (description, model) = try options.load()
+        guard !description.classNames.isEmpty else {
+            throw ValidationError("predict lists classes; this run forecasts values (use evaluate)")
+        }
         let inputs: Tensor, truth: [Int]?
         if let npy {
-            inputs = try description.standardizer.apply(try NumpyArray.read(contentsOf: npy).toFloat())
+            inputs = try description.normalizer.apply(try NumpyArray.read(contentsOf: npy).toFloat())
             truth = nil
         } else {
             let test = try options.testData(description)

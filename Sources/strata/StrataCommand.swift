@@ -51,3 +51,5 @@ enum JSONOutput {
 extension TrainingRecipe.OptimizerKind: ExpressibleByArgument {}
 extension TrainingRecipe.Schedule: ExpressibleByArgument {}
 extension ProgressStyle: ExpressibleByArgument {}
+extension Normalization: ExpressibleByArgument {}
+extension RegressionLoss: ExpressibleByArgument {}

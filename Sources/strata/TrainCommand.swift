@@ -15,7 +15,7 @@ struct TrainCommand: ParsableCommand {
             summary.txt; --resume continues an interrupted run from last.ckpt.
             """)
 
-    @Option(help: "Data set: \(LoadedData.names.joined(separator: ", ")).")
+    @Option(help: "Data: \(LoadedData.names.joined(separator: ", ")) (ucr: and forecast: read files; see --data-dir).")
     var data = "digits"
 
     @Option(name: .customLong("data-dir"), help: "Folder with the data set's files (MNIST-format IDX, plain or .gz).")
@@ -45,6 +45,27 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Learning-rate schedule: \(TrainingRecipe.Schedule.allCases.map(\.rawValue).joined(separator: ", ")) (default none for digits, onecycle otherwise).")
     var schedule: TrainingRecipe.Schedule?
 
+    @Option(help: "Input normalisation: \(Normalization.allCases.map(\.rawValue).joined(separator: ", ")) (default standard for images, sample for ucr:).")
+    var normalize: Normalization?
+
+    @Option(help: "forecast: the CSV column with the series (default: the last numeric one).")
+    var column: String?
+
+    @Option(help: "forecast: window length m.")
+    var frame = 24
+
+    @Option(help: "forecast: step s between window starts.")
+    var step = 1
+
+    @Option(help: "forecast: horizon k (values after the window for next-k, mean and trend).")
+    var horizon = 1
+
+    @Option(help: "forecast: what to predict: \(ForecastingData.targetNames.joined(separator: ", ")).")
+    var target = "next"
+
+    @Option(help: "forecast: trend threshold (in standard deviations of the series) below which the trend is flat.")
+    var threshold: Float = 0
+
     @Option(help: "Seed for initialisation, splits, shuffling and dropout.")
     var seed: UInt64 = 0
 
@@ -56,6 +77,9 @@ struct TrainCommand: ParsableCommand {
 
     @Option(name: .customLong("label-smoothing"), help: "Label smoothing ε for the cross-entropy.")
     var labelSmoothing: Float = 0
+
+    @Option(help: "Regression loss: \(RegressionLoss.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var loss: RegressionLoss?
 
     @Option(name: .customLong("clip-norm"), help: "Clip the gradients' norm to this value.")
     var clipNorm: Float?
@@ -79,6 +103,13 @@ struct TrainCommand: ParsableCommand {
         var recipe = TrainingRecipe()
         recipe.data = data
         recipe.dataDirectory = dataDirectory
+        recipe.normalization = normalize
+        recipe.forecast.column = column
+        recipe.forecast.frame = frame
+        recipe.forecast.step = step
+        recipe.forecast.horizon = horizon
+        recipe.forecast.target = target
+        recipe.forecast.threshold = threshold
         recipe.model = model
         recipe.epochs = epochs
         recipe.batchSize = batchSize
@@ -91,6 +122,7 @@ struct TrainCommand: ParsableCommand {
         recipe.validationFraction = validation
         recipe.testFraction = testFraction
         recipe.labelSmoothing = labelSmoothing
+        recipe.regressionLoss = loss
         recipe.clipNorm = clipNorm
         recipe.patience = patience
         recipe.output = output
@@ -98,13 +130,26 @@ struct TrainCommand: ParsableCommand {
         let outcome = try recipe.run(resume: resume)
         let classification = outcome.test.classification
         if json {
-            JSONOutput.print(["test_accuracy": outcome.test.metric, "test_loss": outcome.test.loss,
-                              "epochs": outcome.history.epochs.count, "best_epoch": outcome.history.bestEpoch ?? 0,
-                              "seconds": outcome.seconds, "run_dir": outcome.runDirectory, "parameters": outcome.parameters,
-                              "top_k_accuracy": classification?.topKAccuracy ?? 0])
+            var object: [String: Any] = ["epochs": outcome.history.epochs.count, "best_epoch": outcome.history.bestEpoch ?? 0,
+                                         "seconds": outcome.seconds, "run_dir": outcome.runDirectory,
+                                         "parameters": outcome.parameters]
+            for (name, value) in outcome.figures { object[name] = value }
+            if let classification { object["top_k_accuracy"] = classification.topKAccuracy }
+            JSONOutput.print(object)
             return
         }
         if let stopped = outcome.history.stoppedEarly { print("Stopped early: \(stopped)") }
+        guard classification != nil else {
+            let figures = outcome.figures
+            print(String(format: "Test MAE: %.4f   RMSE: %.4f   (best epoch %d, %.1f s)", figures["test_mae"] ?? .nan,
+                         figures["test_rmse"] ?? .nan, outcome.history.bestEpoch ?? 0, outcome.seconds))
+            if let persistence = figures["persistence_mae"] {
+                print(String(format: "Persistence baseline MAE: %.4f   ratio %.3f", persistence, figures["mae_ratio_to_persistence"] ?? .nan))
+            }
+            if let trend = figures["trend_accuracy"] { print(String(format: "Trend accuracy: %.4f", trend)) }
+            print("\nRun folder: \(outcome.runDirectory)")
+            return
+        }
         print(String(format: "Test accuracy: %.4f (%d of %d)   test loss: %.4f   %.1f s", outcome.test.metric,
                      classification?.confusion.correct ?? 0, classification?.confusion.total ?? 0, outcome.test.loss, outcome.seconds))
         if let confusion = classification?.confusion {

@@ -104,13 +104,18 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(Splits.stratified(labels: labels, fraction: 0.2, seed: 1).second, test, "seeded")
     }
 
-    func testStandardizerUsesTrainingStatisticsOnly() throws {
+    func testNormalizersAreFittedPerChannel() throws {
         let train = try Tensor([0, 2, 4, 6], shape: [2, 2, 1])   // channel 0: 0, 4; channel 1: 2, 6
-        let standardizer = Standardizer.fit(train)
-        XCTAssertEqual(standardizer.mean, [2, 4])
-        XCTAssertEqual(standardizer.std, [2, 2])
+        let standard = Normalizer.fit(.standard, on: train)
+        XCTAssertEqual(standard.offset, [2, 4])
+        XCTAssertEqual(standard.scale, [2, 2])
         let test = try Tensor([2, 4], shape: [1, 2, 1])
-        XCTAssertEqual(try standardizer.apply(test).toArray(), [0, 0])
+        XCTAssertEqual(try standard.apply(test).toArray(), [0, 0])
+        let minMax = Normalizer.fit(.minmax, on: train)
+        XCTAssertEqual(try minMax.apply(test).toArray(), [0.5, 0.5])
+        let series = try Tensor([1, 2, 3, 10, 20, 30], shape: [1, 2, 3])
+        let perSample = try Normalizer.fit(.sample, on: series).apply(series).toArray()
+        XCTAssertEqual(perSample.map { ($0 * 1000).rounded() / 1000 }, [-1.225, 0, 1.225, -1.225, 0, 1.225])
     }
 
     func testDataLoaderShufflesBySeedAndEpoch() throws {

@@ -2,10 +2,11 @@ import Foundation
 
 extension Models {
     /// Built-in networks by name, for the CLI and model files.
-    public static let names = ["lenet5", "digits-cnn", "mnist-cnn", "cifar-cnn", "sensor-cnn", "digit-recognizer"]
+    public static let names = ["lenet5", "digits-cnn", "mnist-cnn", "cifar-cnn", "sensor-cnn", "digit-recognizer", "fcn",
+                               "sequence-cnn", "forecaster"]
 
     /// The built-in network `name` for samples of `inputShape` (no batch axis) and
-    /// `classes` outputs.
+    /// `classes` outputs (classes or forecast values).
     ///
     /// - Throws: `StrataError.invalidArgument` for an unknown name (listing the known
     ///   ones) or an input the network is not made for.
@@ -24,6 +25,12 @@ extension Models {
             return sensorCNN(channels: channels, classes: classes)
         case "digit-recognizer":
             return digitRecognizerCNN()
+        case "fcn":
+            return fcn(channels: channels, classes: classes)
+        case "sequence-cnn":
+            return sequenceCNN(channels: channels, classes: classes)
+        case "forecaster":
+            return forecaster(channels: channels, frame: inputShape.last ?? 1, outputs: classes)
         default:
             throw .invalidArgument(op: "model", message: "unknown model '\(name)'; built-in models: \(names.joined(separator: ", ")), or a model file (.json)")
         }

@@ -93,6 +93,14 @@ enum GoldenOps {
                                 delta: try params.float("delta", default: 1), reduction: try params.reduction())]
         },
         "optimizer": optimizerCase,
+        "frames": { inputs, params in
+            let frames = try Frames(series: try inputs.required("series"), frame: try params.int("frame"),
+                                    step: try params.int("step", default: 1), horizon: try params.int("horizon", default: 1))
+            return ["windows_nlc": frames.windowsNLC(), "windows_ncl": frames.windowsNCL(),
+                    "next_value": frames.targets(.nextValue), "next_values": frames.targets(.nextValues),
+                    "mean_next_values": frames.targets(.meanOfNext),
+                    "trend": frames.targets(.trend(threshold: try params.float("trend_threshold", default: 0)))]
+        },
     ]
 
     private static func batchNormCase(_ inputs: [String: Tensor], _ params: GoldenParams) throws -> [String: Tensor] {

@@ -36,7 +36,11 @@ public final class Trainer {
             return try crossEntropy(output, target: targets, labelSmoothing: configuration.labelSmoothing)
         case .regression:
             let matched = output.shape == targets.shape ? targets : try targets.toFloat().reshape(output.shape)
-            return try mseLoss(output, target: matched)
+            switch configuration.regressionLoss {
+            case .mse: return try mseLoss(output, target: matched)
+            case .l1: return try l1Loss(output, target: matched)
+            case .huber: return try huberLoss(output, target: matched)
+            }
         }
     }
 

@@ -13,6 +13,11 @@ public enum Task: Sendable, Equatable {
     }
 }
 
+/// The loss a regression task minimises.
+public enum RegressionLoss: String, Sendable, Codable, CaseIterable {
+    case mse, l1, huber
+}
+
 /// Stop when the monitored value has not improved by more than `minDelta` for
 /// `patience` epochs; optionally put back the best epoch's weights (Keras's `EarlyStopping`).
 public struct EarlyStopping: Sendable, Equatable {
@@ -41,6 +46,8 @@ public struct TrainingConfiguration: Sendable {
     public var epochs: Int
     public var task: Task
     public var labelSmoothing: Float = 0
+    /// Regression loss: mean squared error, mean absolute error or Huber.
+    public var regressionLoss = RegressionLoss.mse
     /// Clip the gradients' joint 2-norm to this value before each step.
     public var gradientClipNorm: Float?
     /// Stops training early; without it the best epoch is still tracked (validation loss).

@@ -9,25 +9,32 @@ public struct TrainingRecipe: Sendable, Codable, Equatable {
         case none, step, multistep, exponential, cosine, onecycle, plateau, warmup
     }
 
+    /// `digits`, `mnist`, `fashion-mnist`, `ucr:NAME` or `forecast:FILE` (see `LoadedData.load`).
     public var data = "digits"
     public var dataDirectory: String?
+    /// Framing of `forecast:` data.
+    public var forecast = LoadedData.ForecastOptions()
     /// A built-in model name or the path of a model file (`.json`); `nil` = the data's default.
     public var model: String?
     public var epochs: Int?
     public var batchSize: Int?
     public var optimizer = OptimizerKind.adam
-    /// `nil` = the data's default (1e-3 for digits, a 5e-3 one-cycle peak otherwise).
+    /// `nil` = the data's default (a 5e-3 one-cycle peak for MNIST-like data, else 1e-3).
     public var learningRate: Float?
     public var momentum: Float = 0.9
     public var weightDecay: Float = 0
-    /// `nil` = the data's default (none for digits, one-cycle otherwise).
+    /// `nil` = the data's default (one-cycle for MNIST-like data, else none).
     public var schedule: Schedule?
+    /// `nil` = the data's default (per channel for images, per sample for time series).
+    public var normalization: Normalization?
     public var seed: UInt64 = 0
     /// Fraction of the training part held out (stratified) for validation; 0 = none.
     public var validationFraction = 0.1
     /// Fraction of `digits` kept for testing (the other sets have their own test split).
     public var testFraction = 0.2
     public var labelSmoothing: Float = 0
+    /// `nil` = mean squared error.
+    public var regressionLoss: RegressionLoss?
     public var clipNorm: Float?
     /// Early-stopping patience in epochs (`nil` = train every epoch).
     public var patience: Int?
@@ -36,11 +43,23 @@ public struct TrainingRecipe: Sendable, Codable, Equatable {
 
     public init() {}
 
+    /// The kinds of data with their own defaults.
+    enum Kind { case digits, mnistLike, series, forecast }
+
+    var kind: Kind {
+        let lower = data.lowercased()
+        if lower.hasPrefix("ucr:") { return .series }
+        if lower.hasPrefix("forecast:") { return .forecast }
+        return lower == "digits" ? .digits : .mnistLike
+    }
+
     /// The model used when none is named.
-    public var resolvedModel: String { model ?? (data.lowercased() == "digits" ? "digits-cnn" : "mnist-cnn") }
-    public var resolvedEpochs: Int { epochs ?? (data.lowercased() == "digits" ? 30 : 3) }
-    public var resolvedBatchSize: Int { batchSize ?? (data.lowercased() == "digits" ? 32 : 64) }
-    public var resolvedSchedule: Schedule { schedule ?? (data.lowercased() == "digits" ? .none : .onecycle) }
+    public var resolvedModel: String {
+        model ?? [Kind.digits: "digits-cnn", .mnistLike: "mnist-cnn", .series: "sequence-cnn", .forecast: "forecaster"][kind]!
+    }
+    public var resolvedEpochs: Int { epochs ?? [Kind.digits: 30, .mnistLike: 3, .series: 150, .forecast: 100][kind]! }
+    public var resolvedBatchSize: Int { batchSize ?? [Kind.digits: 32, .mnistLike: 64, .series: 16, .forecast: 32][kind]! }
+    public var resolvedSchedule: Schedule { schedule ?? (kind == .mnistLike ? .onecycle : .none) }
     public var resolvedLearningRate: Float { learningRate ?? (resolvedSchedule == .onecycle ? 5e-3 : 1e-3) }
 }
 
@@ -54,6 +73,9 @@ public struct TrainingOutcome: Sendable {
     public let seconds: Double
     public let runDirectory: String
     public let parameters: Int
+    /// Test figures by name for reports: `test_accuracy` or `test_mae`/`test_rmse` (in the
+    /// data's units), baselines such as `persistence_mae`, `trend_accuracy`.
+    public let figures: [String: Double]
 }
 
 /// The run folder's description of a trained model (`run.json`), enough for `evaluate`
@@ -62,7 +84,9 @@ public struct RunDescription: Sendable, Codable {
     public let recipe: TrainingRecipe
     public let inputShape: [Int]
     public let classNames: [String]
-    public let standardizer: Standardizer
+    /// Number of model outputs (classes, or forecast values).
+    public let outputs: Int
+    public let normalizer: Normalizer
 
     public static func read(directory: String) throws(StrataError) -> RunDescription {
         let path = (directory as NSString).appendingPathComponent("run.json")
@@ -78,7 +102,7 @@ public struct RunDescription: Sendable, Codable {
 
     /// The run's network, freshly initialised (load a checkpoint into it).
     public func makeModel() throws(StrataError) -> Module {
-        try TrainingRecipe.buildModel(recipe.resolvedModel, inputShape: inputShape, classes: classNames.count)
+        try TrainingRecipe.buildModel(recipe.resolvedModel, inputShape: inputShape, classes: outputs)
     }
 }
 
@@ -109,23 +133,26 @@ extension TrainingRecipe {
     public func run(resume: Bool = false) throws(StrataError) -> TrainingOutcome {
         let started = Date()
         try checkOptions()
-        let data = try LoadedData.load(self.data, directory: dataDirectory, seed: seed, testFraction: testFraction)
-        // validation rows come from the training part only; statistics too
-        var trainPart = data.train, validationPart: TensorDataset?
-        if validationFraction > 0 {
-            let (keep, heldOut) = Splits.stratified(labels: data.train.labels, fraction: validationFraction, seed: seed &+ 1)
+        let data = try LoadedData.load(self.data, directory: dataDirectory, seed: seed, testFraction: testFraction,
+                                       forecast: forecast)
+        // validation rows come from the training part only; so do normalisation statistics
+        var trainPart = data.train, validationPart = data.validation
+        if validationPart == nil && validationFraction > 0 {
+            let (keep, heldOut) = data.task == .regression
+                ? Splits.random(count: data.train.count, fraction: validationFraction, seed: seed &+ 1)
+                : Splits.stratified(labels: data.train.labels, fraction: validationFraction, seed: seed &+ 1)
             trainPart = try data.train.subset(keep)
             validationPart = try data.train.subset(heldOut)
         }
-        let standardizer = Standardizer.fit(trainPart.inputs)
-        func standardized(_ set: TensorDataset) throws(StrataError) -> TensorDataset {
-            try TensorDataset(inputs: try standardizer.apply(set.inputs), targets: set.targets, classNames: set.classNames)
+        let normalizer = Normalizer.fit(normalization ?? data.defaultNormalization, on: trainPart.inputs)
+        func normalized(_ set: TensorDataset) throws(StrataError) -> TensorDataset {
+            try TensorDataset(inputs: try normalizer.apply(set.inputs), targets: set.targets, classNames: set.classNames)
         }
-        let train = try standardized(trainPart), test = try standardized(data.test)
-        let validation = try validationPart.map { set throws(StrataError) in try standardized(set) }
+        let train = try normalized(trainPart), test = try normalized(data.test)
+        let validation = try validationPart.map { set throws(StrataError) in try normalized(set) }
 
         Random.seed(seed)
-        let model = try Self.buildModel(resolvedModel, inputShape: data.inputShape, classes: data.classNames.count)
+        let model = try Self.buildModel(resolvedModel, inputShape: data.inputShape, classes: data.outputs)
         let modelSummary = try summary(model, input: data.inputShape)
         let trainLoader = try DataLoader(train, batchSize: resolvedBatchSize, shuffle: true, seed: seed)
         let groups = [ParameterGroup(parameters: model.parameters(), learningRate: resolvedLearningRate, weightDecay: weightDecay)]
@@ -138,10 +165,15 @@ extension TrainingRecipe {
         }
         let scheduler = try makeScheduler(optimizer, batchesPerEpoch: trainLoader.batchCount)
 
-        var configuration = TrainingConfiguration(epochs: resolvedEpochs, task: .classification(classNames: data.classNames))
+        var configuration = TrainingConfiguration(epochs: resolvedEpochs, task: data.task)
         configuration.labelSmoothing = labelSmoothing
+        configuration.regressionLoss = regressionLoss ?? .mse
         configuration.gradientClipNorm = clipNorm
         configuration.earlyStopping = patience.map { EarlyStopping(patience: $0) }
+        if kind == .forecast && patience == nil {
+            // the best epoch on validation error, as forecasting is usually judged
+            configuration.earlyStopping = EarlyStopping(monitor: .metric, patience: resolvedEpochs, restoreBest: true)
+        }
         configuration.runDirectory = output
         configuration.progress = progress
         let trainer = Trainer(model: model, optimizer: optimizer, scheduler: scheduler, configuration: configuration)
@@ -150,8 +182,10 @@ extension TrainingRecipe {
         } catch {
             throw .io(path: output, message: "cannot create the run folder: \(error.localizedDescription)")
         }
-        let description = RunDescription(recipe: self, inputShape: data.inputShape, classNames: data.classNames,
-                                          standardizer: standardizer)
+        let classNames: [String]
+        if case let .classification(names) = data.task { classNames = names } else { classNames = [] }
+        let description = RunDescription(recipe: self, inputShape: data.inputShape, classNames: classNames,
+                                         outputs: data.outputs, normalizer: normalizer)
         try writeJSON(description, to: "run.json")
         try AtomicFile.write(Data((modelSummary.description + "\n").utf8), to: (output as NSString).appendingPathComponent("summary.txt"))
         let last = (output as NSString).appendingPathComponent("last.ckpt")
@@ -162,9 +196,35 @@ extension TrainingRecipe {
                                       validation: try validation.map { set throws(StrataError) in try DataLoader(set, batchSize: 256) },
                                       resumeFrom: resume ? last : nil)
         try model.save(to: (output as NSString).appendingPathComponent("model.safetensors"))
-        let evaluation = try trainer.evaluate(try DataLoader(test, batchSize: 256))
+        let testLoader = try DataLoader(test, batchSize: 256)
+        let evaluation = try trainer.evaluate(testLoader)
+        var figures = data.baselines
+        if let regression = evaluation.regression {
+            figures["test_mae"] = regression.meanAbsoluteError * data.targetScale
+            figures["test_rmse"] = regression.rootMeanSquaredError * data.targetScale
+            if let persistence = figures["persistence_mae"] { figures["mae_ratio_to_persistence"] = figures["test_mae"]! / persistence }
+            if kind == .forecast { figures["trend_accuracy"] = try trendAccuracy(model, test) }
+        } else {
+            figures["test_accuracy"] = evaluation.metric
+        }
+        figures["test_loss"] = evaluation.loss
         return TrainingOutcome(history: history, test: evaluation, seconds: Date().timeIntervalSince(started),
-                               runDirectory: output, parameters: modelSummary.parameters)
+                               runDirectory: output, parameters: modelSummary.parameters, figures: figures)
+    }
+
+    /// How often a forecast moves in the same direction as the truth from the window's
+    /// last value (windows `N×C×m`, targets `N×…` in the same units).
+    private func trendAccuracy(_ model: Module, _ test: TensorDataset) throws(StrataError) -> Double {
+        model.eval()
+        let predictions = try withoutGradients { () throws(StrataError) in try model(test.inputs) }.toArray()
+        let truth = test.targets.toArray(), windows = test.inputs.toArray()
+        let frame = test.inputs.shape.last ?? 1, perWindow = Swift.max(truth.count / Swift.max(test.count, 1), 1)
+        var agree = 0
+        for index in truth.indices {
+            let last = windows[(index / perWindow) * frame * (test.inputs.shape[1]) + frame - 1]
+            if (predictions[index] - last).sign == (truth[index] - last).sign { agree += 1 }
+        }
+        return Double(agree) / Double(Swift.max(truth.count, 1))
     }
 
     private func makeScheduler(_ optimizer: any Optimizer, batchesPerEpoch: Int) throws(StrataError) -> LearningRateScheduler? {

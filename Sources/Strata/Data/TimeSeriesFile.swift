@@ -1,0 +1,156 @@
+import Foundation
+
+/// A set of labelled time series: each case has the same number of dimensions
+/// (channels), possibly of different lengths.
+public struct TimeSeriesCollection: Sendable {
+    public let problemName: String
+    /// `series[case][dimension]` = the values of that channel.
+    public let series: [[[Float]]]
+    /// Class index of each case (into `classNames`).
+    public let labels: [Int]
+    public let classNames: [String]
+
+    public var count: Int { series.count }
+    public var dimensions: Int { series.first?.count ?? 0 }
+    /// Length of each case (the longest of its dimensions).
+    public var lengths: [Int] { series.map { $0.map(\.count).max() ?? 0 } }
+    /// Number of NaN (missing) values.
+    public var missingValues: Int { series.reduce(0) { $0 + $1.reduce(0) { $0 + $1.filter(\.isNaN).count } } }
+
+    /// Inputs `N×C×length` and int64 labels. Shorter cases are padded with zeros at the
+    /// end, longer ones cut (default length: the longest case); missing values become 0.
+    public func dataset(length: Int? = nil) throws(StrataError) -> TensorDataset {
+        let target = length ?? (lengths.max() ?? 0)
+        guard target >= 1, !series.isEmpty else {
+            throw .invalidArgument(op: "TimeSeriesCollection", message: "no values to make a dataset of (length \(target), \(series.count) cases)")
+        }
+        let channels = dimensions
+        let inputs = Tensor(zerosShape: [series.count, channels, target])
+        for (n, dims) in series.enumerated() {
+            for (c, values) in dims.enumerated() {
+                let base = (n * channels + c) * target
+                for (t, value) in values.prefix(target).enumerated() { inputs.floats[base + t] = value.isNaN ? 0 : value }
+            }
+        }
+        return try TensorDataset(inputs: inputs, targets: try Tensor(labels: labels), classNames: classNames)
+    }
+}
+
+/// The sktime/aeon `.ts` format and the UCR archive's `.tsv` format.
+///
+/// `.ts`: `#` comments, `@key value` header lines (`@problemName`, `@univariate`,
+/// `@dimensions`, `@equalLength`, `@seriesLength`, `@classLabel true A B …`), then `@data`
+/// and one case per line: each dimension's values comma-separated, dimensions separated
+/// by `:`, the class label last; `?` marks a missing value.
+/// `.tsv`: one case per line, the label first, then the values, tab-separated.
+public enum TimeSeriesFile {
+    /// Reads a `.ts` or `.tsv` file (by extension).
+    ///
+    /// - Throws: `StrataError.io` when unreadable, `corruptFile` with the byte offset of
+    ///   the first line that does not match the format and what was expected.
+    public static func read(contentsOf path: String) throws(StrataError) -> TimeSeriesCollection {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .io(path: path, message: "cannot read the file")
+        }
+        return path.lowercased().hasSuffix(".tsv") ? try decodeTSV(data, path: path) : try decode(data, path: path)
+    }
+
+    /// The lines of `data` with the byte offset where each starts.
+    private static func lines(_ data: Data) -> [(offset: Int, text: Substring)] {
+        let text = String(decoding: data, as: UTF8.self)
+        var result: [(Int, Substring)] = []
+        var offset = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            result.append((offset, line.hasSuffix("\r") ? line.dropLast() : line))
+            offset += line.utf8.count + 1
+        }
+        return result
+    }
+
+    /// Decodes `.ts` bytes; `path` names the source in errors.
+    public static func decode(_ data: Data, path: String = "<ts>") throws(StrataError) -> TimeSeriesCollection {
+        func fail(_ offset: Int, _ message: String) -> StrataError { .corruptFile(path: path, offset: offset, message: message) }
+        var header: [String: String] = [:]
+        var classNames: [String]?
+        var series: [[[Float]]] = []
+        var labels: [Int] = []
+        var inData = false
+        var expectedDimensions: Int?
+        for (offset, rawLine) in lines(data) {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if !inData {
+                guard line.hasPrefix("@") else { throw fail(offset, "expected a @header line or @data before the values") }
+                let parts = line.dropFirst().split(separator: " ", maxSplits: 1).map(String.init)
+                let key = parts[0].lowercased()
+                if key == "data" {
+                    inData = true
+                    expectedDimensions = header["dimensions"].flatMap { Int($0) }
+                    continue
+                }
+                let value = parts.count > 1 ? parts[1] : ""
+                header[key] = value
+                if key == "classlabel" {
+                    let words = value.split(separator: " ").map(String.init)
+                    if words.first?.lowercased() == "true" { classNames = Array(words.dropFirst()) }
+                }
+                continue
+            }
+            var fields = line.split(separator: ":", omittingEmptySubsequences: false)
+            var label: Int?
+            if let names = classNames {
+                let text = String(fields.removeLast()).trimmingCharacters(in: .whitespaces)
+                guard let index = names.firstIndex(of: text) else {
+                    throw fail(offset, "class label '\(text)' of case \(series.count) is not one of @classLabel \(names.joined(separator: " "))")
+                }
+                label = index
+            }
+            if let expected = expectedDimensions ?? series.first?.count, fields.count != expected {
+                throw fail(offset, "case \(series.count) has \(fields.count) dimensions, expected \(expected)")
+            }
+            var dimensions: [[Float]] = []
+            for field in fields {
+                var values: [Float] = []
+                for item in field.split(separator: ",", omittingEmptySubsequences: false) {
+                    let token = item.trimmingCharacters(in: .whitespaces)
+                    if token == "?" || token.lowercased() == "nan" {
+                        values.append(.nan)
+                    } else if let value = Float(token) {
+                        values.append(value)
+                    } else {
+                        throw fail(offset, "case \(series.count): '\(token.prefix(20))' is not a number")
+                    }
+                }
+                dimensions.append(values)
+            }
+            if header["equallength"]?.lowercased() == "true", let first = series.first?.first?.count,
+               dimensions.contains(where: { $0.count != first }) {
+                throw fail(offset, "case \(series.count) has length \(dimensions.map(\.count).max() ?? 0) but @equalLength true and case 0 has \(first)")
+            }
+            series.append(dimensions)
+            labels.append(label ?? 0)
+        }
+        guard inData else { throw fail(data.count, "no @data line") }
+        return TimeSeriesCollection(problemName: header["problemname"] ?? "", series: series, labels: labels,
+                                    classNames: classNames ?? ["0"])
+    }
+
+    /// Decodes UCR `.tsv` bytes (label first, then values, tab-separated).
+    public static func decodeTSV(_ data: Data, path: String = "<tsv>") throws(StrataError) -> TimeSeriesCollection {
+        var raw: [(String, [Float])] = []
+        for (offset, line) in lines(data) where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            let fields = line.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
+            var values: [Float] = []
+            for token in fields.dropFirst() {
+                guard let value = token == "NaN" || token == "?" ? Float.nan : Float(token) else {
+                    throw .corruptFile(path: path, offset: offset, message: "case \(raw.count): '\(token.prefix(20))' is not a number")
+                }
+                values.append(value)
+            }
+            raw.append((fields.first ?? "", values))
+        }
+        let names = Array(Set(raw.map(\.0))).sorted { (Double($0) ?? .infinity, $0) < (Double($1) ?? .infinity, $1) }
+        return TimeSeriesCollection(problemName: (path as NSString).lastPathComponent, series: raw.map { [$0.1] },
+                                    labels: raw.map { names.firstIndex(of: $0.0)! }, classNames: names)
+    }
+}
