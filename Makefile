@@ -3,7 +3,7 @@
 #   make test   same set-up, then every test (release build: numeric code is ~50x slower in debug)
 #   make bench  Strata vs PyTorch, side by side in one run (W1–W5 of ../shared/bench)
 
-SYSTEM_PACKAGES := libdnnl-dev zlib1g-dev
+SYSTEM_PACKAGES := libdnnl-dev zlib1g-dev libpng-dev libturbojpeg0-dev
 SHARED ?= ../shared
 
 # Swift's SIMD code needs the CPU named to use wide vectors; pick the widest this machine has.

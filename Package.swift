@@ -23,9 +23,14 @@ let package = Package(
             path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CImage",
+            path: "Sources/CImage",
+            providers: [.apt(["libpng-dev", "libturbojpeg0-dev"])]
+        ),
         .target(
             name: "Strata",
-            dependencies: ["CDNNL", "CZlib"],
+            dependencies: ["CDNNL", "CZlib", "CImage"],
             resources: [.copy("Resources/digits")]
         ),
         .executableTarget(
@@ -42,7 +47,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataTests",
-            dependencies: ["Strata"]
+            dependencies: ["Strata", "CZlib"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -90,6 +90,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Run folder.")
     var output = "runs/run"
 
+    @Option(help: "k-fold cross-validation on the training part (stratified for classes): prints mean ± std and writes no run folder.")
+    var folds: Int?
+
     @Flag(help: "Continue the run in --output from its last.ckpt.")
     var resume = false
 
@@ -127,6 +130,17 @@ struct TrainCommand: ParsableCommand {
         recipe.patience = patience
         recipe.output = output
         recipe.progress = json && progress == .automatic ? .silent : progress
+        if let folds {
+            let result = try recipe.crossValidate(folds: folds)
+            if json {
+                JSONOutput.print(["folds": folds, "scores": result.scores, "mean": result.mean, "std": result.standardDeviation,
+                                  "metric": result.metricName])
+            } else {
+                for (index, score) in result.scores.enumerated() { print(String(format: "fold %d: %@ %.4f", index + 1, result.metricName, score)) }
+                print(String(format: "%d-fold cross-validation: %@ %.4f ± %.4f", folds, result.metricName, result.mean, result.standardDeviation))
+            }
+            return
+        }
         let outcome = try recipe.run(resume: resume)
         let classification = outcome.test.classification
         if json {

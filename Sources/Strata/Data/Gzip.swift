@@ -19,7 +19,7 @@ enum Gzip {
         }
         defer { inflateEnd(&stream) }
         var output = Data()
-        let chunk = 1 << 20
+        let chunk = 1 << 16
         var buffer = [UInt8](repeating: 0, count: chunk)
         let input = [UInt8](data)
         var failure: StrataError?

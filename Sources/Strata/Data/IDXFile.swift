@@ -36,7 +36,14 @@ public enum IDXFile {
             dimensions.append(Int(bytes[start]) << 24 | Int(bytes[start + 1]) << 16 | Int(bytes[start + 2]) << 8 | Int(bytes[start + 3]))
         }
         let header = 4 + 4 * rank
-        let expected = dimensions.reduce(1, *)
+        var expected = 1
+        for size in dimensions {
+            let (product, overflow) = expected.multipliedReportingOverflow(by: size)
+            guard !overflow, product <= bytes.count else {
+                throw fail(4, "dimensions \(dimensions.map(String.init).joined(separator: "×")) need more bytes than the \(bytes.count) of the file")
+            }
+            expected = product
+        }
         guard bytes.count - header == expected else {
             throw fail(header, "dimensions \(dimensions.map(String.init).joined(separator: "×")) need \(expected) bytes of data but \(bytes.count - header) follow")
         }

@@ -82,7 +82,8 @@ public enum TimeSeriesFile {
             if !inData {
                 guard line.hasPrefix("@") else { throw fail(offset, "expected a @header line or @data before the values") }
                 let parts = line.dropFirst().split(separator: " ", maxSplits: 1).map(String.init)
-                let key = parts[0].lowercased()
+                guard let first = parts.first else { throw fail(offset, "a lone '@' is not a header line") }
+                let key = first.lowercased()
                 if key == "data" {
                     inData = true
                     expectedDimensions = header["dimensions"].flatMap { Int($0) }
@@ -99,6 +100,9 @@ public enum TimeSeriesFile {
             var fields = line.split(separator: ":", omittingEmptySubsequences: false)
             var label: Int?
             if let names = classNames {
+                guard fields.count >= 2 else {
+                    throw fail(offset, "case \(series.count) has no ':label' after its values")
+                }
                 let text = String(fields.removeLast()).trimmingCharacters(in: .whitespaces)
                 guard let index = names.firstIndex(of: text) else {
                     throw fail(offset, "class label '\(text)' of case \(series.count) is not one of @classLabel \(names.joined(separator: " "))")
