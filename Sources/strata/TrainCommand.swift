@@ -78,6 +78,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("label-smoothing"), help: "Label smoothing ε for the cross-entropy.")
     var labelSmoothing: Float = 0
 
+    @Option(help: "On-the-fly training augmentation, e.g. hflip,crop:4,rotate:10 or jitter:0.03,scale:0.1,timewarp:0.2 (names: \(AugmentationSpecification.names.joined(separator: ", "))).")
+    var augment: String?
+
     @Option(help: "Regression loss: \(RegressionLoss.allCases.map(\.rawValue).joined(separator: ", ")).")
     var loss: RegressionLoss?
 
@@ -126,6 +129,7 @@ struct TrainCommand: ParsableCommand {
         recipe.testFraction = testFraction
         recipe.labelSmoothing = labelSmoothing
         recipe.regressionLoss = loss
+        recipe.augment = augment
         recipe.clipNorm = clipNorm
         recipe.patience = patience
         recipe.output = output

@@ -43,7 +43,7 @@ public struct DataLoader: Sendable {
 
     /// The batches of an epoch, assembled while the previous one is in use.
     public func batches(epoch: Int) -> PrefetchingBatches {
-        PrefetchingBatches(dataset: dataset, indices: batchIndices(epoch: epoch))
+        PrefetchingBatches(dataset: dataset, indices: batchIndices(epoch: epoch), epoch: epoch)
     }
 }
 
@@ -51,19 +51,22 @@ public struct DataLoader: Sendable {
 public struct PrefetchingBatches: Sequence {
     let dataset: any Dataset
     let indices: [[Int]]
+    let epoch: Int
 
-    public func makeIterator() -> Iterator { Iterator(dataset: dataset, indices: indices) }
+    public func makeIterator() -> Iterator { Iterator(dataset: dataset, indices: indices, epoch: epoch) }
 
     public final class Iterator: IteratorProtocol {
         private let dataset: any Dataset
         private let indices: [[Int]]
+        private let epoch: Int
         private var position = 0
         private var pending: PendingBatch?
 
-        init(dataset: any Dataset, indices: [[Int]]) {
+        init(dataset: any Dataset, indices: [[Int]], epoch: Int) {
             self.dataset = dataset
             self.indices = indices
-            pending = indices.isEmpty ? nil : PendingBatch(dataset, indices[0])
+            self.epoch = epoch
+            pending = indices.isEmpty ? nil : PendingBatch(dataset, indices[0], epoch: epoch)
         }
 
         /// The next batch, or `nil` after the last; a dataset error ends the epoch and is
@@ -71,7 +74,7 @@ public struct PrefetchingBatches: Sequence {
         public func next() -> Result<(inputs: Tensor, targets: Tensor), StrataError>? {
             guard let current = pending else { return nil }
             position += 1
-            pending = position < indices.count ? PendingBatch(dataset, indices[position]) : nil
+            pending = position < indices.count ? PendingBatch(dataset, indices[position], epoch: epoch) : nil
             return current.wait()
         }
     }
@@ -82,9 +85,9 @@ final class PendingBatch: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private var result: Result<(inputs: Tensor, targets: Tensor), StrataError>?
 
-    init(_ dataset: any Dataset, _ indices: [Int]) {
+    init(_ dataset: any Dataset, _ indices: [Int], epoch: Int) {
         DispatchQueue.global(qos: .userInitiated).async { [self] in
-            result = Result { () throws(StrataError) in try dataset.batch(indices) }
+            result = Result { () throws(StrataError) in try dataset.batch(indices, epoch: epoch) }
             done.signal()
         }
     }

@@ -11,6 +11,16 @@ public protocol Dataset: Sendable {
     ///
     /// - Throws: `StrataError.invalidArgument` for an index outside `0..<count`.
     func batch(_ indices: [Int]) throws(StrataError) -> (inputs: Tensor, targets: Tensor)
+    /// The batch as epoch `epoch` sees it: data sets that augment on the fly draw their
+    /// random changes from the epoch and the sample index, so every epoch differs and a
+    /// resumed run sees the same samples. Plain data sets ignore the epoch.
+    func batch(_ indices: [Int], epoch: Int) throws(StrataError) -> (inputs: Tensor, targets: Tensor)
+}
+
+extension Dataset {
+    public func batch(_ indices: [Int], epoch: Int) throws(StrataError) -> (inputs: Tensor, targets: Tensor) {
+        try batch(indices)
+    }
 }
 
 /// A dataset held in two tensors: inputs `N×…` and targets `N` (class indices) or `N×…`.

@@ -33,6 +33,8 @@ public struct TrainingRecipe: Sendable, Codable, Equatable {
     /// Fraction of `digits` kept for testing (the other sets have their own test split).
     public var testFraction = 0.2
     public var labelSmoothing: Float = 0
+    /// On-the-fly augmentation of the training samples (`AugmentationSpecification`), e.g. `hflip,crop:4`.
+    public var augment: String?
     /// `nil` = mean squared error.
     public var regressionLoss: RegressionLoss?
     public var clipNorm: Float?
@@ -154,7 +156,9 @@ extension TrainingRecipe {
         Random.seed(seed)
         let model = try Self.buildModel(resolvedModel, inputShape: data.inputShape, classes: data.outputs)
         let modelSummary = try summary(model, input: data.inputShape)
-        let trainLoader = try DataLoader(train, batchSize: resolvedBatchSize, shuffle: true, seed: seed)
+        let augmentations = try augment.map { text throws(StrataError) in try AugmentationSpecification.parse(text) } ?? []
+        let trainSource: any Dataset = augmentations.isEmpty ? train : AugmentedDataset(train, augmentations: augmentations, seed: seed)
+        let trainLoader = try DataLoader(trainSource, batchSize: resolvedBatchSize, shuffle: true, seed: seed)
         let groups = [ParameterGroup(parameters: model.parameters(), learningRate: resolvedLearningRate, weightDecay: weightDecay)]
         let optimizer: any Optimizer
         switch self.optimizer {
