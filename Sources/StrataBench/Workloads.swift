@@ -10,7 +10,7 @@ enum Workloads {
         let value: Double
     }
 
-    static let all = ["W1", "W2", "W3", "W4", "W5"]
+    static let all = ["W1", "W2", "W3", "W4", "W5", "W2L"]
 
     static func run(_ name: String) throws -> [Measurement] {
         var rng = RandomGenerator(seed: 0)
@@ -20,6 +20,7 @@ enum Workloads {
         case "W3": return [try resnet18(&rng)]
         case "W4": return [try sensor(&rng)]
         case "W5": return try singleOps(&rng)
+        case "W2L": return try cifarLoader(&rng)
         default: throw StrataError.invalidArgument(op: "strata-bench", message: "unknown workload \(name) (known: \(all.joined(separator: ", ")))")
         }
     }
@@ -105,6 +106,42 @@ enum Workloads {
     }
 
     // MARK: W2 CIFAR CNN + BN, batch 128, Adam
+
+    /// The W2 network as a model (same layers as `cifar`).
+    static func cifarModel() -> Module { Models.cifarCNN() }
+
+    /// W2 trained from a DataLoader (shuffled batches of a 2,560-image dataset assembled on
+    /// a background thread, plain and with crop+flip augmentation) against the same steps
+    /// on pre-made batch tensors: throughput as a percentage of the latter.
+    static func cifarLoader(_ rng: inout RandomGenerator) throws -> [Measurement] {
+        let batch = 128, batches = 20
+        let images = try Tensor.randn([batch * batches, 3, 32, 32], generator: &rng)
+        let dataset = try TensorDataset(inputs: images, targets: try labels(batch * batches, classes: 10, &rng))
+        let model = cifarModel()
+        let optimizer = try Adam(parameters: model.parameters(), learningRate: 1e-3)
+        let premade = try (0..<batches).map { index in try dataset.batch(Array((index * batch)..<((index + 1) * batch))) }
+        func step(_ inputs: Tensor, _ targets: Tensor) throws {
+            try trainStep(optimizer, targets) { try model(inputs) }
+        }
+        let reference = try Timing.measure(iterations: 1, repetitions: 5, warmup: 1) {
+            for (inputs, targets) in premade { try step(inputs, targets) }
+        }
+        var results: [Measurement] = []
+        for (name, source) in [("W2L loader", dataset as any Dataset),
+                               ("W2L loader+aug", AugmentedDataset(dataset, augmentations: [RandomCrop(padding: 4), HorizontalFlip()]))] {
+            let loader = try DataLoader(source, batchSize: batch, shuffle: true, seed: 1)
+            var epoch = 0
+            let timing = try Timing.measure(iterations: 1, repetitions: 5, warmup: 1) {
+                for result in loader.batches(epoch: epoch) {
+                    let (inputs, targets) = try result.get()
+                    try step(inputs, targets)
+                }
+                epoch += 1
+            }
+            results.append(Measurement(workload: name, unit: "% of pre-made", value: 100 * reference.median / timing.median))
+        }
+        return results
+    }
 
     static func cifar(_ rng: inout RandomGenerator) throws -> Measurement {
         let batch = 128

@@ -38,7 +38,8 @@ if !reference.isAvailable {
 var rows: [BenchRow] = []
 for workload in only {
     let strata = runStrata(workload)
-    let torch = reference.isAvailable ? reference.run(workload) : [:]
+    // W2L compares Strata with itself (loader against pre-made tensors)
+    let torch = reference.isAvailable && workload != "W2L" ? reference.run(workload) : [:]
     for measurement in strata {
         let torchValue = torch[measurement.workload]
         rows.append(BenchRow(workload: measurement.workload, unit: measurement.unit, strata: measurement.value,
