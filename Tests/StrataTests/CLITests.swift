@@ -133,3 +133,31 @@ final class CommandLineWorkflowTests: XCTestCase {
         XCTAssertTrue(message.contains("--samples 9999"), message)
     }
 }
+
+/// `strata data inspect` on a named set and on a file.
+final class InspectCommandTests: XCTestCase {
+    func testInspectDigitsWritesASampleGrid() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let (status, text) = try CLITests.strata(["data", "inspect", "digits", "--output", output])
+        XCTAssertEqual(status, 0, text)
+        XCTAssertTrue(text.contains("Samples: train 1438, test 359"), text)
+        XCTAssertTrue(text.contains("Missing values: 0"), text)
+        XCTAssertTrue(text.contains("  3         146      37"), text)
+        let png = try Data(contentsOf: URL(fileURLWithPath: (output as NSString).appendingPathComponent("samples.png")))
+        let grid = try ImageCodec.decode(png, channels: 1)
+        XCTAssertEqual(grid.height, 10 * (32 + 2), "one row of 32-pixel cells per class")
+    }
+
+    func testInspectATimeSeriesFileWritesAPlot() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let (status, text) = try CLITests.strata(["data", "inspect", SharedData.path("data/ucr-uea/JapaneseVowels/JapaneseVowels_TRAIN.ts"),
+                                                  "--output", output])
+        XCTAssertEqual(status, 0, text)
+        XCTAssertTrue(text.contains("Samples: cases 270"), text)
+        XCTAssertTrue(text.contains("Sequence lengths: 7…26"), text)
+        let svg = try String(contentsOfFile: (output as NSString).appendingPathComponent("series.svg"), encoding: .utf8)
+        XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 9 * 5, "five examples for each of 9 classes")
+    }
+}

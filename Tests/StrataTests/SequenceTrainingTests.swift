@@ -50,3 +50,23 @@ final class SequenceTrainingTests: XCTestCase {
         XCTAssertEqual(data.train.inputs.shape, [140 - 12 - 3 + 1, 1, 12])
     }
 }
+
+/// Windows of a long stream are views until a batch needs them.
+final class FramingTests: XCTestCase {
+    func testWindowsAreViewsAndBatchesCopyOnlyTheirWindows() throws {
+        let stream = try Tensor.arange(0, 2_000_000).reshape([1_000_000, 2])
+        let frames = try Frames(series: stream, frame: 50, step: 10, horizon: 5)
+        XCTAssertEqual(frames.count, (1_000_000 - 50 - 5) / 10 + 1)
+        let window = frames.window(3)
+        XCTAssertTrue(window.storage === frames.series.storage, "a window shares the stream's storage")
+        XCTAssertEqual(window.shape, [50, 2])
+        XCTAssertEqual(window.toArray().prefix(2), [60, 61])
+        let dataset = FramedDataset(frames, target: .meanOfNext)
+        let (inputs, targets) = try dataset.batch([0, 99_990])
+        XCTAssertEqual(inputs.shape, [2, 2, 50])
+        XCTAssertEqual(inputs.toArray()[50], 1, "channel 1 of window 0 starts at value 1")
+        XCTAssertEqual(targets.toArray()[0], (100 + 102 + 104 + 106 + 108) / 5)
+        let trends = try FramedDataset(frames, target: .trend(threshold: 0)).batch([0])
+        XCTAssertEqual(trends.targets.toLabels(), [2], "a rising stream trends up")
+    }
+}

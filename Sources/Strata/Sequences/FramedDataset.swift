@@ -1,0 +1,32 @@
+/// A dataset over the windows of a long stream without copying it: each batch copies only
+/// its own windows (`N×C×m`, PyTorch's layout) and their targets from the series.
+public struct FramedDataset: Dataset {
+    public let frames: Frames
+    public let target: Frames.Target
+
+    public init(_ frames: Frames, target: Frames.Target) {
+        self.frames = frames
+        self.target = target
+    }
+
+    public var count: Int { frames.count }
+    public var sampleShape: [Int] { [frames.channels, frames.frame] }
+    public var classNames: [String]? {
+        if case .trend = target { return ["down", "flat", "up"] }
+        return nil
+    }
+
+    public func batch(_ indices: [Int]) throws(StrataError) -> (inputs: Tensor, targets: Tensor) {
+        if let bad = indices.first(where: { $0 < 0 || $0 >= count }) {
+            throw .invalidArgument(op: "FramedDataset", message: "window \(bad) is outside 0..<\(count)")
+        }
+        var targets = frames.targets(target, indices)
+        if case .trend = target {
+            // classes 0, 1, 2 for down, flat, up (first channel)
+            targets = Tensor(uninitializedShape: [indices.count], dtype: .int64)
+            let trends = frames.targets(target, indices)
+            for row in 0..<indices.count { targets.int64s[row] = trends.int64s[row * frames.channels] + 1 }
+        }
+        return (frames.windowsNCL(indices), targets)
+    }
+}
