@@ -38,16 +38,22 @@ enum OpCatalogue {
         range.lowerBound + rng.nextInt(below: range.count)
     }
 
+    /// A seeded generator and random sizes: batch, channels (× `scale`), height, width and
+    /// sequence length (× `scale`).
+    static func dimensions(seed: UInt64, scale: Int) -> (RandomGenerator, Int, Int, Int, Int, Int) {
+        var rng = RandomGenerator(seed: seed)
+        let n = size(1...3, &rng), c = size(2...4, &rng) * scale, h = size(5...8, &rng), w = size(5...8, &rng)
+        return (rng, n, c, h, w, size(8...14, &rng) * scale)
+    }
+
     /// Random cases for every op; `scale` grows the shapes (1 for gradient checks, larger
     /// for backend agreement, where oneDNN's blocked kernels need channels ≥ 16 to engage).
     static func cases(seed: UInt64, scale: Int) -> [OpCase] {
-        var rng = RandomGenerator(seed: seed)
+        var (rng, n, c, h, w, len) = dimensions(seed: seed, scale: scale)
         var cases: [OpCase] = []
         func add(_ name: String, _ inputs: [Tensor], _ f: @escaping ([Tensor]) throws -> Tensor) {
             cases.append(OpCase(name: name, inputs: inputs, function: f))
         }
-        let n = size(1...3, &rng), c = size(2...4, &rng) * scale, h = size(5...8, &rng), w = size(5...8, &rng)
-        let len = size(8...14, &rng) * scale
 
         // element-wise arithmetic with broadcasting
         add("add", [signed([n, c, h], &rng), signed([c, 1], &rng)]) { try $0[0] + $0[1] }
@@ -178,13 +184,11 @@ enum OpCatalogue {
     /// blocked formats between ops and pass blocked gradients back. (Not for finite
     /// differences: inner ReLUs and max pools sit on unpredictable kinks.)
     static func chains(seed: UInt64, scale: Int) -> [OpCase] {
-        var rng = RandomGenerator(seed: seed)
+        var (rng, n, c, h, w, len) = dimensions(seed: seed, scale: scale)
         var cases: [OpCase] = []
         func add(_ name: String, _ inputs: [Tensor], _ f: @escaping ([Tensor]) throws -> Tensor) {
             cases.append(OpCase(name: name, inputs: inputs, function: f))
         }
-        let n = size(1...3, &rng), c = size(2...4, &rng) * scale, h = size(5...8, &rng), w = size(5...8, &rng)
-        let len = size(8...14, &rng) * scale
         add("conv-bn-relu-pool-residual chain", [signed([n, c, h + 2, w + 2], &rng), signed([c, c, 3, 3], &rng),
                                                  positive([c], &rng), signed([c], &rng), signed([c, c, 3, 3], &rng)]) {
             let first = try conv2d($0[0], weight: $0[1], padding: 1)

@@ -10,21 +10,14 @@ final class DNNLPrimitive: @unchecked Sendable {
 
     /// Creates the primitive for an operation descriptor (`dnnl_convolution_desc_t`, …),
     /// or returns `nil` when oneDNN has no implementation for it.
-    init?<Descriptor>(_ kind: String, _ operation: Descriptor, hint: DNNLPrimitive? = nil) {
+    convenience init?<Descriptor>(_ kind: String, _ operation: Descriptor, hint: DNNLPrimitive? = nil) {
         var operation = operation
         var descriptor: dnnl_primitive_desc_t?
         let status = withUnsafePointer(to: &operation) { pointer in
             dnnl_primitive_desc_create(&descriptor, pointer, nil, DNNLContext.shared.engine, hint?.descriptor)
         }
         guard status == dnnl_success, let descriptor else { return nil }
-        var primitive: dnnl_primitive_t?
-        guard dnnl_primitive_create(&primitive, descriptor) == dnnl_success, let primitive else {
-            dnnl_primitive_desc_destroy(descriptor)
-            return nil
-        }
-        self.kind = kind
-        self.descriptor = descriptor
-        self.primitive = primitive
+        self.init(kind, createdFrom: descriptor)
     }
 
     /// A reorder between two memory formats of the same tensor.
@@ -37,6 +30,7 @@ final class DNNLPrimitive: @unchecked Sendable {
         self.init("reorder", createdFrom: descriptor)
     }
 
+    /// Creates the primitive of a primitive descriptor, taking ownership of it.
     private init?(_ kind: String, createdFrom descriptor: dnnl_primitive_desc_t) {
         var primitive: dnnl_primitive_t?
         guard dnnl_primitive_create(&primitive, descriptor) == dnnl_success, let primitive else {
