@@ -6,9 +6,7 @@ public enum DigitDatasets {
     /// The 1,797 UCI 8×8 digits (scikit-learn's `load_digits`), shipped with Strata:
     /// inputs `N×1×8×8` scaled from 0…16 to 0…1, labels 0–9.
     public static func uciDigits() throws(StrataError) -> TensorDataset {
-        guard let folder = Bundle.module.url(forResource: "digits", withExtension: nil) else {
-            throw .io(path: "Strata resources", message: "the bundled digits are missing from the package resources")
-        }
+        let folder = try BundledResources.folder("digits")
         return try idxPair(images: folder.appendingPathComponent("digits-images-idx3-ubyte.gz").path,
                            labels: folder.appendingPathComponent("digits-labels-idx1-ubyte.gz").path,
                            scale: 1 / 16, classNames: (0...9).map(String.init))
@@ -50,5 +48,25 @@ public enum DigitDatasets {
         for (i, pixel) in pixels.enumerated() { inputs.floats[i] = Float(pixel) * scale }
         let targets = try Tensor(labels: labelBytes.map(Int.init))
         return try TensorDataset(inputs: inputs, targets: targets, classNames: classNames)
+    }
+}
+
+/// Files shipped with Strata as package resources, found without trapping when the
+/// resource bundle is missing (SwiftPM's `Bundle.module` stops the process then).
+enum BundledResources {
+    static let bundleName = "Strata_Strata.resources"
+
+    /// The resource folder `name`: in the bundle beside the executable or the test
+    /// bundle, else in the source tree this library was built from.
+    static func folder(_ name: String) throws(StrataError) -> URL {
+        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
+        var candidates = [executable, Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
+            .map { $0.appendingPathComponent(bundleName).appendingPathComponent(name) }
+        candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Resources").appendingPathComponent(name))
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+            throw .io(path: bundleName, message: "Strata's bundled data '\(name)' is missing; looked in \(candidates.map(\.path).joined(separator: ", ")) — keep \(bundleName) beside the strata executable")
+        }
+        return found
     }
 }
