@@ -9,7 +9,7 @@ public enum LearningCurves {
             ("loss", history.epochs.map(\.trainLoss), history.epochs.map(\.validationLoss)),
             (metricName, history.epochs.map(\.trainMetric), history.epochs.map(\.validationMetric)),
         ]
-        let (panelWidth, height, margin) = (420.0, 300.0, 48.0)
+        let (panelWidth, height, margin) = (420.0, 300.0, 62.0)
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(2 * panelWidth))" height="\(Int(height))" font-family="sans-serif" font-size="12">
             <rect width="100%" height="100%" fill="white"/>
@@ -17,7 +17,7 @@ public enum LearningCurves {
             """
         for (index, (title, train, validation)) in panels.enumerated() {
             let left = Double(index) * panelWidth + margin, right = Double(index + 1) * panelWidth - 16
-            let top = 28.0, bottom = height - margin
+            let top = 44.0, bottom = height - margin
             let values = (train + validation.compactMap { $0 }).filter(\.isFinite)
             var low = values.min() ?? 0, high = values.max() ?? 1
             if high - low < 1e-12 { low -= 0.5; high += 0.5 }
@@ -41,8 +41,8 @@ public enum LearningCurves {
                 return points.isEmpty ? "" : "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>\n"
             }
             svg += polyline(train, "#1f77b4") + polyline(validation, "#d62728")
-            svg += "<text x=\"\(right - 90)\" y=\"\(top + 12)\" fill=\"#1f77b4\">train</text>"
-            svg += "<text x=\"\(right - 40)\" y=\"\(top + 12)\" fill=\"#d62728\">validation</text>\n"
+            svg += "<text x=\"\(right - 120)\" y=\"34\" fill=\"#1f77b4\">train</text>"
+            svg += "<text x=\"\(right - 80)\" y=\"34\" fill=\"#d62728\">validation</text>\n"
         }
         return svg + "</svg>\n"
     }
