@@ -66,7 +66,7 @@ struct BenchRow {
                                             "W5 sgemm 2048": "≥ 250 GFLOP/s", "W2L loader": "≥ 90%", "W2L loader+aug": "≥ 90%"]
 
     static func printTable(_ rows: [BenchRow]) {
-        func cell(_ text: String, _ width: Int) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
+        func cell(_ text: String, _ width: Int) -> String { text.padding(toLength: Swift.max(width, text.count + 1), withPad: " ", startingAt: 0) }
         func number(_ value: Double?) -> String { value.map { String(format: "%.1f", $0) } ?? "-" }
         print(cell("workload", 15) + cell("unit", 11) + cell("Strata", 10) + cell("PyTorch", 10) + cell("ratio", 8)
               + cell("RSS MiB S/P", 14) + "target")

@@ -89,7 +89,10 @@ public struct CPUBackend: Backend {
 
     // MARK: Pooling
 
-    public func poolingForward(input: Tensor, geometry: PoolingGeometry, training: Bool) -> (output: Tensor, workspace: AnyObject?) {
+    public func poolingForward(input: Tensor, geometry requested: PoolingGeometry, training: Bool) -> (output: Tensor, workspace: AnyObject?) {
+        guard let geometry = requested.floorEquivalent(input: [input.shape[2], input.shape[3]]) else {
+            return reference.poolingForward(input: input, geometry: requested, training: training)
+        }
         let source = Memory.natural(input, dims: input.shape)
         let key = DNNLPooling.Key(input: input.shape, geometry: geometry, training: training && geometry.kind == .max,
                                   format: DNNLFormatKey(source.descriptor))
@@ -110,7 +113,10 @@ public struct CPUBackend: Backend {
     }
 
     public func poolingBackward(gradOutput: Tensor, input: Tensor, workspace: AnyObject?,
-                                geometry: PoolingGeometry) -> Tensor {
+                                geometry requested: PoolingGeometry) -> Tensor {
+        guard let geometry = requested.floorEquivalent(input: [input.shape[2], input.shape[3]]) else {
+            return reference.poolingBackward(gradOutput: gradOutput, input: input, workspace: nil, geometry: requested)
+        }
         let isMax = geometry.kind == .max
         let saved = (workspace as? DNNLPooling.Workspace)
             ?? (isMax ? poolingForward(input: input, geometry: geometry, training: true).workspace as? DNNLPooling.Workspace : nil)

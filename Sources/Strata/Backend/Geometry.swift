@@ -43,21 +43,49 @@ public struct PoolingGeometry: Hashable, Sendable {
     public var stride: [Int]
     public var paddingBefore: [Int]
     public var paddingAfter: [Int]
+    /// Round the output size up (PyTorch's `ceil_mode`): a last, partial window is kept
+    /// when it starts inside the input or the leading padding.
+    public var ceilMode: Bool
 
-    public init(kind: PoolingKind, kernel: [Int], stride: [Int], paddingBefore: [Int], paddingAfter: [Int]) {
+    public init(kind: PoolingKind, kernel: [Int], stride: [Int], paddingBefore: [Int], paddingAfter: [Int],
+                ceilMode: Bool = false) {
         self.kind = kind
         self.kernel = kernel
         self.stride = stride
         self.paddingBefore = paddingBefore
         self.paddingAfter = paddingAfter
+        self.ceilMode = ceilMode
     }
 
     /// Output height and width for an input of `input` (h, w).
     public func outputSize(input: [Int]) -> [Int] {
         (0..<2).map { axis in
-            outputLength(input: input[axis], kernel: kernel[axis], stride: stride[axis],
-                         paddingBefore: paddingBefore[axis], paddingAfter: paddingAfter[axis], dilation: 1)
+            let floor = outputLength(input: input[axis], kernel: kernel[axis], stride: stride[axis],
+                                     paddingBefore: paddingBefore[axis], paddingAfter: paddingAfter[axis], dilation: 1)
+            guard ceilMode else { return floor }
+            let span = input[axis] + paddingBefore[axis] + paddingAfter[axis] - kernel[axis]
+            var size = (span + stride[axis] - 1) / stride[axis] + 1
+            // PyTorch drops a last window that would start in the trailing padding
+            if (size - 1) * stride[axis] >= input[axis] + paddingBefore[axis] { size -= 1 }
+            return Swift.max(size, floor)
         }
+    }
+
+    /// The same windows in floor mode, with the trailing padding grown so the partial
+    /// last window of ceil mode fits (`nil` when that would change an average's divisor).
+    func floorEquivalent(input: [Int]) -> PoolingGeometry? {
+        guard ceilMode else { return self }
+        let out = outputSize(input: input)
+        var grown = self
+        grown.ceilMode = false
+        for axis in 0..<2 {
+            let extra = (out[axis] - 1) * stride[axis] + kernel[axis] - (input[axis] + paddingBefore[axis] + paddingAfter[axis])
+            if extra > 0 {
+                if kind == .averageIncludingPadding { return nil }
+                grown.paddingAfter[axis] += extra
+            }
+        }
+        return grown
     }
 }
 

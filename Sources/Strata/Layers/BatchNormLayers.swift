@@ -8,11 +8,13 @@ public class BatchNormLayer: Module {
     @Buffer public var running_var: Tensor?
     @Buffer public var num_batches_tracked: Tensor?
     public let features: Int
-    public let momentum: Float
+    /// Weight of the batch in the running statistics; `nil` averages every batch seen
+    /// equally (PyTorch's `momentum=None`).
+    public let momentum: Float?
     public let eps: Float
     let ranks: [Int]
 
-    init(features: Int, eps: Float, momentum: Float, affine: Bool, trackRunningStats: Bool, ranks: [Int]) {
+    init(features: Int, eps: Float, momentum: Float?, affine: Bool, trackRunningStats: Bool, ranks: [Int]) {
         self.features = features
         self.eps = eps
         self.momentum = momentum
@@ -29,11 +31,12 @@ public class BatchNormLayer: Module {
         _ = try outputShape(for: input.shape)
         // evaluation without running statistics normalises with the batch's own (as PyTorch)
         let useBatch = isTraining || running_mean == nil
-        let output = try batchNorm(input, weight: weight, bias: bias, runningMean: running_mean, runningVar: running_var,
-                                   training: useBatch, momentum: momentum, eps: eps)
         if isTraining, let counter = num_batches_tracked {
             counter.int64s[0] += 1
         }
+        let seen = Float(num_batches_tracked?.toLabels().first ?? 1)
+        let output = try batchNorm(input, weight: weight, bias: bias, runningMean: running_mean, runningVar: running_var,
+                                   training: useBatch, momentum: momentum ?? 1 / Swift.max(seen, 1), eps: eps)
         return output
     }
 
@@ -52,7 +55,7 @@ public class BatchNormLayer: Module {
 
 /// Batch normalisation of `N×C` features or `N×C×L` sequences.
 public final class BatchNorm1d: BatchNormLayer {
-    public init(_ features: Int, eps: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true,
+    public init(_ features: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
                 trackRunningStats: Bool = true) {
         super.init(features: features, eps: eps, momentum: momentum, affine: affine,
                    trackRunningStats: trackRunningStats, ranks: [2, 3])
@@ -61,7 +64,7 @@ public final class BatchNorm1d: BatchNormLayer {
 
 /// Batch normalisation of `N×C×H×W` feature maps.
 public final class BatchNorm2d: BatchNormLayer {
-    public init(_ features: Int, eps: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true,
+    public init(_ features: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
                 trackRunningStats: Bool = true) {
         super.init(features: features, eps: eps, momentum: momentum, affine: affine,
                    trackRunningStats: trackRunningStats, ranks: [4])

@@ -3,10 +3,13 @@ public class PoolingLayer: Module {
     public let kernel: [Int]
     public let stride: [Int]
     public let padding: [Int]
+    /// Round output sizes up, keeping a partial last window (PyTorch's `ceil_mode`).
+    public let ceilMode: Bool
     let kind: PoolingKind
 
-    init(kind: PoolingKind, axes: Int, kernel: AxisValues, stride: AxisValues?, padding: AxisValues) {
+    init(kind: PoolingKind, axes: Int, kernel: AxisValues, stride: AxisValues?, padding: AxisValues, ceilMode: Bool) {
         self.kind = kind
+        self.ceilMode = ceilMode
         let resolve = { (values: AxisValues) in (try? values.resolve(axes: axes, name: "", op: "")) ?? [Int](repeating: 0, count: axes) }
         self.kernel = resolve(kernel)
         self.stride = resolve(stride ?? kernel)
@@ -29,13 +32,16 @@ public class PoolingLayer: Module {
         let spatial = Array(input.dropFirst(2))
         try ConvolutionArguments.checkOutput(op: typeName, input: spatial, kernel: kernel, stride: stride, before: padding,
                                              after: padding, dilation: kernel.map { _ in 1 }, xShape: input, wShape: kernel)
-        return Array(input.prefix(2)) + (0..<axes).map {
-            outputLength(input: spatial[$0], kernel: kernel[$0], stride: stride[$0], padding: padding[$0])
-        }
+        let lift = { (values: [Int], fill: Int) in axes == 1 ? [fill] + values : values }
+        let geometry = PoolingGeometry(kind: kind, kernel: lift(kernel, 1), stride: lift(stride, 1), paddingBefore: lift(padding, 0),
+                                       paddingAfter: lift(padding, 0), ceilMode: ceilMode)
+        let out = geometry.outputSize(input: lift(spatial, 1))
+        return Array(input.prefix(2)) + Array(out.suffix(axes))
     }
 
     public override var summaryText: String {
         "\(typeName) k\(kernel.map(String.init).joined(separator: "×")), s\(SummaryNotation.axes(stride)), p\(SummaryNotation.axes(padding))"
+            + (ceilMode ? ", ceil" : "")
     }
 
     public override func flops(input: [Int], output: [Int]) -> Int {
@@ -51,12 +57,12 @@ public class PoolingLayer: Module {
 ///
 ///     MaxPool2d(2)      // 6@28×28 → 6@14×14
 public final class MaxPool2d: PoolingLayer {
-    public init(_ kernel: AxisValues, stride: AxisValues? = nil, padding: AxisValues = 0) {
-        super.init(kind: .max, axes: 2, kernel: kernel, stride: stride, padding: padding)
+    public init(_ kernel: AxisValues, stride: AxisValues? = nil, padding: AxisValues = 0, ceilMode: Bool = false) {
+        super.init(kind: .max, axes: 2, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode)
     }
 
     public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
-        try maxPool2d(input, kernel: AxisValues(kernel), stride: AxisValues(stride), padding: AxisValues(padding))
+        try maxPool2d(input, kernel: AxisValues(kernel), stride: AxisValues(stride), padding: AxisValues(padding), ceilMode: ceilMode)
     }
 }
 
@@ -64,27 +70,29 @@ public final class MaxPool2d: PoolingLayer {
 public final class AvgPool2d: PoolingLayer {
     public let countIncludePad: Bool
 
-    public init(_ kernel: AxisValues, stride: AxisValues? = nil, padding: AxisValues = 0, countIncludePad: Bool = true) {
+    public init(_ kernel: AxisValues, stride: AxisValues? = nil, padding: AxisValues = 0, countIncludePad: Bool = true,
+                ceilMode: Bool = false) {
         self.countIncludePad = countIncludePad
         super.init(kind: countIncludePad ? .averageIncludingPadding : .averageExcludingPadding, axes: 2,
-                   kernel: kernel, stride: stride, padding: padding)
+                   kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode)
     }
 
     public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
         try avgPool2d(input, kernel: AxisValues(kernel), stride: AxisValues(stride), padding: AxisValues(padding),
-                      countIncludePad: countIncludePad)
+                      countIncludePad: countIncludePad, ceilMode: ceilMode)
     }
 }
 
 /// 1-D max pooling over time (PyTorch's `nn.MaxPool1d`).
 public final class MaxPool1d: PoolingLayer {
-    public init(_ kernel: Int, stride: Int? = nil, padding: Int = 0) {
+    public init(_ kernel: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false) {
         super.init(kind: .max, axes: 1, kernel: AxisValues(integerLiteral: kernel),
-                   stride: stride.map { AxisValues(integerLiteral: $0) }, padding: AxisValues(integerLiteral: padding))
+                   stride: stride.map { AxisValues(integerLiteral: $0) }, padding: AxisValues(integerLiteral: padding),
+                   ceilMode: ceilMode)
     }
 
     public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
-        try maxPool1d(input, kernel: kernel[0], stride: stride[0], padding: padding[0])
+        try maxPool1d(input, kernel: kernel[0], stride: stride[0], padding: padding[0], ceilMode: ceilMode)
     }
 }
 
@@ -92,15 +100,16 @@ public final class MaxPool1d: PoolingLayer {
 public final class AvgPool1d: PoolingLayer {
     public let countIncludePad: Bool
 
-    public init(_ kernel: Int, stride: Int? = nil, padding: Int = 0, countIncludePad: Bool = true) {
+    public init(_ kernel: Int, stride: Int? = nil, padding: Int = 0, countIncludePad: Bool = true, ceilMode: Bool = false) {
         self.countIncludePad = countIncludePad
         super.init(kind: countIncludePad ? .averageIncludingPadding : .averageExcludingPadding, axes: 1,
                    kernel: AxisValues(integerLiteral: kernel), stride: stride.map { AxisValues(integerLiteral: $0) },
-                   padding: AxisValues(integerLiteral: padding))
+                   padding: AxisValues(integerLiteral: padding), ceilMode: ceilMode)
     }
 
     public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
-        try avgPool1d(input, kernel: kernel[0], stride: stride[0], padding: padding[0], countIncludePad: countIncludePad)
+        try avgPool1d(input, kernel: kernel[0], stride: stride[0], padding: padding[0], countIncludePad: countIncludePad,
+                      ceilMode: ceilMode)
     }
 }
 

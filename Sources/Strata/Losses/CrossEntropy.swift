@@ -7,6 +7,8 @@
 ///
 /// Samples whose target is `ignoreIndex` contribute nothing. The mean divides by the
 /// summed weight `Σ w_t` of the counted samples (their number without weights).
+/// A float `target` of the logits' shape holds class probabilities instead:
+/// `loss = −Σ_k w_k·q_k·lp_k` with `q = (1 − ε)·target + ε/K`, the mean over samples.
 ///
 /// - Throws: `StrataError.dtypeMismatch` when `target` is not int64,
 ///   `shapeMismatch` when the shapes disagree or `weight` is not `[K]`,
@@ -16,6 +18,10 @@ public func crossEntropy(_ logits: Tensor, target: Tensor, weight: Tensor? = nil
                          labelSmoothing: Float = 0, reduction: Reduction = .mean) throws(StrataError) -> Tensor {
     let op = "crossEntropy"
     guard logits.dtype == .float32 else { throw .dtypeMismatch(op: op, expected: .float32, got: logits.dtype) }
+    if target.dtype == .float32 && target.shape == logits.shape && logits.rank >= 1 {
+        return try softCrossEntropy(logits, probabilities: target, weight: weight, labelSmoothing: labelSmoothing,
+                                    reduction: reduction)
+    }
     guard target.dtype == .int64 else { throw .dtypeMismatch(op: op, expected: .int64, got: target.dtype) }
     guard labelSmoothing >= 0 && labelSmoothing <= 1 else {
         throw .invalidArgument(op: op, message: "labelSmoothing must be in [0, 1], got \(labelSmoothing)")
@@ -88,4 +94,21 @@ private func perSampleCrossEntropy(_ rows: Tensor, _ indices: [Int], _ weights: 
         return [result]
     }
     return (recorded, counted)
+}
+
+/// Cross-entropy against class probabilities `N×K` (or `N×K×d…`), as PyTorch computes it
+/// for a float target.
+private func softCrossEntropy(_ logits: Tensor, probabilities: Tensor, weight: Tensor?, labelSmoothing: Float,
+                              reduction: Reduction) throws(StrataError) -> Tensor {
+    let classAxis = logits.rank == 1 ? 0 : 1
+    let classes = logits.shape[classAxis]
+    if let weight, weight.shape != [classes] {
+        throw .shapeMismatch(op: "crossEntropy", message: "weight must have shape [\(classes)], got \(Shape.describe(weight.shape))")
+    }
+    var shape = [Int](repeating: 1, count: logits.rank)
+    shape[classAxis] = classes
+    let smoothed = labelSmoothing == 0 ? probabilities : probabilities * (1 - labelSmoothing) + labelSmoothing / Float(classes)
+    let weighted = try weight.map { w throws(StrataError) in try smoothed.detach() * w.dense().viewing(shape: shape) } ?? smoothed.detach()
+    let losses = try -(try logSoftmax(logits, axis: classAxis) * weighted).sum(axes: [classAxis])
+    return reduction.apply(losses)
 }

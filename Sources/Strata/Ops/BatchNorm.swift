@@ -4,7 +4,7 @@
 /// In training the batch's mean and biased variance normalise, and the running
 /// statistics (when given) are updated in place:
 /// `running = (1 − momentum)·running + momentum·batch`, with the unbiased batch variance
-/// (PyTorch's rule). In evaluation the running statistics normalise.
+/// (PyTorch's rule; layers with `momentum: nil` pass `1/batches seen`, a cumulative average). In evaluation the running statistics normalise.
 /// `N×C` (BatchNorm1d on features), `N×C×L` (BatchNorm1d on sequences) and `N×C×H×W`
 /// (BatchNorm2d) are all accepted. Without `weight`/`bias` γ = 1 and β = 0.
 ///

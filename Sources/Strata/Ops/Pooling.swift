@@ -1,34 +1,37 @@
 /// Max pooling over `N×C×H×W` (or `C×H×W`): each output is the largest value of its
 /// `kernel` window (padding counts as −∞); per axis
-/// `out = floor((in + 2·padding − kernel)/stride) + 1`. The gradient goes to the first
+/// `out = floor((in + 2·padding − kernel)/stride) + 1` (`ceil` with `ceilMode`, keeping a
+/// partial last window that starts inside the input). The gradient goes to the first
 /// maximum of each window. `stride` defaults to `kernel`.
 ///
 ///     let y = try maxPool2d(x, kernel: 2)   // 6@28×28 → 6@14×14
 public func maxPool2d(_ input: Tensor, kernel: AxisValues, stride: AxisValues? = nil,
-                      padding: AxisValues = 0) throws(StrataError) -> Tensor {
-    try pooling("maxPool2d", .max, spatialAxes: 2, input, kernel: kernel, stride: stride, padding: padding)
+                      padding: AxisValues = 0, ceilMode: Bool = false) throws(StrataError) -> Tensor {
+    try pooling("maxPool2d", .max, spatialAxes: 2, input, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode)
 }
 
 /// Average pooling over `N×C×H×W`; with `countIncludePad` the padding zeros count in
 /// each window's divisor (PyTorch's default), otherwise only elements inside the input.
 public func avgPool2d(_ input: Tensor, kernel: AxisValues, stride: AxisValues? = nil, padding: AxisValues = 0,
-                      countIncludePad: Bool = true) throws(StrataError) -> Tensor {
+                      countIncludePad: Bool = true, ceilMode: Bool = false) throws(StrataError) -> Tensor {
     try pooling("avgPool2d", countIncludePad ? .averageIncludingPadding : .averageExcludingPadding, spatialAxes: 2,
-                input, kernel: kernel, stride: stride, padding: padding)
+                input, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode)
 }
 
 /// Max pooling over `N×C×L` (or `C×L`): `out = floor((L + 2·padding − kernel)/stride) + 1`.
-public func maxPool1d(_ input: Tensor, kernel: Int, stride: Int? = nil, padding: Int = 0) throws(StrataError) -> Tensor {
+public func maxPool1d(_ input: Tensor, kernel: Int, stride: Int? = nil, padding: Int = 0,
+                      ceilMode: Bool = false) throws(StrataError) -> Tensor {
     try pooling("maxPool1d", .max, spatialAxes: 1, input, kernel: AxisValues(integerLiteral: kernel),
-                stride: stride.map { AxisValues(integerLiteral: $0) }, padding: AxisValues(integerLiteral: padding))
+                stride: stride.map { AxisValues(integerLiteral: $0) }, padding: AxisValues(integerLiteral: padding),
+                ceilMode: ceilMode)
 }
 
 /// Average pooling over `N×C×L` (see `avgPool2d`).
 public func avgPool1d(_ input: Tensor, kernel: Int, stride: Int? = nil, padding: Int = 0,
-                      countIncludePad: Bool = true) throws(StrataError) -> Tensor {
+                      countIncludePad: Bool = true, ceilMode: Bool = false) throws(StrataError) -> Tensor {
     try pooling("avgPool1d", countIncludePad ? .averageIncludingPadding : .averageExcludingPadding, spatialAxes: 1,
                 input, kernel: AxisValues(integerLiteral: kernel), stride: stride.map { AxisValues(integerLiteral: $0) },
-                padding: AxisValues(integerLiteral: padding))
+                padding: AxisValues(integerLiteral: padding), ceilMode: ceilMode)
 }
 
 /// Mean over the spatial axes: `N×C×H×W → N×C×1×1` (like `AdaptiveAvgPool2d(1)`).
@@ -48,7 +51,7 @@ public func globalAvgPool1d(_ input: Tensor) throws(StrataError) -> Tensor {
 }
 
 private func pooling(_ op: String, _ kind: PoolingKind, spatialAxes: Int, _ input: Tensor, kernel: AxisValues,
-                     stride: AxisValues?, padding: AxisValues) throws(StrataError) -> Tensor {
+                     stride: AxisValues?, padding: AxisValues, ceilMode: Bool) throws(StrataError) -> Tensor {
     guard input.dtype == .float32 else { throw .dtypeMismatch(op: op, expected: .float32, got: input.dtype) }
     let layout = spatialAxes == 1 ? "N×C×L (or C×L)" : "N×C×H×W (or C×H×W)"
     guard input.rank == spatialAxes + 2 || input.rank == spatialAxes + 1 else {
@@ -70,7 +73,7 @@ private func pooling(_ op: String, _ kind: PoolingKind, spatialAxes: Int, _ inpu
     let x = spatialAxes == 1 ? try batched.unsqueeze(axis: 2) : batched
     let lift = { (values: [Int], pad: Int) in spatialAxes == 1 ? [pad] + values : values }
     let geometry = PoolingGeometry(kind: kind, kernel: lift(kernelSizes, 1), stride: lift(strides, 1),
-                                   paddingBefore: lift(paddings, 0), paddingAfter: lift(paddings, 0))
+                                   paddingBefore: lift(paddings, 0), paddingAfter: lift(paddings, 0), ceilMode: ceilMode)
     let (result, workspace) = Kernels.backend.poolingForward(input: x, geometry: geometry, training: x.requiresGrad && GradMode.isEnabled)
     let saved = x.detach()
     var output = Tensor.record(result, op, inputs: [x]) { grad in

@@ -24,26 +24,26 @@ enum GoldenOps {
                                       groups: try params.int("groups", default: 1))]
         },
         "max_pool2d": { inputs, params in
-            try params.rejectCeilMode()
-            return ["y": try maxPool2d(try inputs.required("x"), kernel: try params.axes("kernel"),
-                                       stride: try params.optionalAxes("stride"), padding: try params.axes("padding", default: 0))]
+            ["y": try maxPool2d(try inputs.required("x"), kernel: try params.axes("kernel"),
+                                stride: try params.optionalAxes("stride"), padding: try params.axes("padding", default: 0),
+                                ceilMode: try params.bool("ceil_mode", default: false))]
         },
         "avg_pool2d": { inputs, params in
-            try params.rejectCeilMode()
-            return ["y": try avgPool2d(try inputs.required("x"), kernel: try params.axes("kernel"),
-                                       stride: try params.optionalAxes("stride"), padding: try params.axes("padding", default: 0),
-                                       countIncludePad: try params.bool("count_include_pad", default: true))]
+            ["y": try avgPool2d(try inputs.required("x"), kernel: try params.axes("kernel"),
+                                stride: try params.optionalAxes("stride"), padding: try params.axes("padding", default: 0),
+                                countIncludePad: try params.bool("count_include_pad", default: true),
+                                ceilMode: try params.bool("ceil_mode", default: false))]
         },
         "max_pool1d": { inputs, params in
-            try params.rejectCeilMode()
-            return ["y": try maxPool1d(try inputs.required("x"), kernel: try params.int("kernel"),
-                                       stride: try params.optionalInt("stride"), padding: try params.int("padding", default: 0))]
+            ["y": try maxPool1d(try inputs.required("x"), kernel: try params.int("kernel"),
+                                stride: try params.optionalInt("stride"), padding: try params.int("padding", default: 0),
+                                ceilMode: try params.bool("ceil_mode", default: false))]
         },
         "avg_pool1d": { inputs, params in
-            try params.rejectCeilMode()
-            return ["y": try avgPool1d(try inputs.required("x"), kernel: try params.int("kernel"),
-                                       stride: try params.optionalInt("stride"), padding: try params.int("padding", default: 0),
-                                       countIncludePad: try params.bool("count_include_pad", default: true))]
+            ["y": try avgPool1d(try inputs.required("x"), kernel: try params.int("kernel"),
+                                stride: try params.optionalInt("stride"), padding: try params.int("padding", default: 0),
+                                countIncludePad: try params.bool("count_include_pad", default: true),
+                                ceilMode: try params.bool("ceil_mode", default: false))]
         },
         "global_avg_pool2d": { inputs, _ in ["y": try globalAvgPool2d(try inputs.required("x"))] },
         "global_avg_pool1d": { inputs, _ in ["y": try globalAvgPool1d(try inputs.required("x"))] },
@@ -109,7 +109,7 @@ enum GoldenOps {
         let training = try params.bool("training", default: true)
         let y = try batchNorm(try inputs.required("x"), weight: inputs["weight"], bias: inputs["bias"],
                               runningMean: runningMean, runningVar: runningVar, training: training,
-                              momentum: try params.float("momentum", default: 0.1), eps: try params.float("eps", default: 1e-5))
+                              momentum: try params.optionalFloat("momentum", default: 0.1) ?? 1, eps: try params.float("eps", default: 1e-5))
         var outputs = ["y": y]
         if let runningMean { outputs["running_mean"] = runningMean }
         if let runningVar { outputs["running_var"] = runningVar }
@@ -137,8 +137,11 @@ enum GoldenOps {
         case let other:
             throw StrataError.invalidArgument(op: "optimizer", message: "unknown kind \(other) (known: sgd, adam, adamw, rmsprop)")
         }
+        let maximize = try params.bool("maximize", default: false)
         for step in 0..<(try params.int("steps")) {
-            parameter.grad = try inputs.required("grad_step\(step)")
+            let gradient = try inputs.required("grad_step\(step)")
+            // maximising follows the negated gradient (PyTorch's maximize=True)
+            parameter.grad = maximize ? -gradient : gradient
             optimizer.step()
         }
         return ["param": parameter]
@@ -187,6 +190,14 @@ struct GoldenParams {
         return Float(number)
     }
 
+    /// A number, `nil` for an explicit JSON null (PyTorch's `None`), `fallback` when absent.
+    func optionalFloat(_ key: String, default fallback: Float) throws(StrataError) -> Float? {
+        guard let value = values[key] else { return fallback }
+        if value == .null { return nil }
+        guard let number = value.number else { throw bad(key, "a number or null") }
+        return Float(number)
+    }
+
     func bool(_ key: String, default fallback: Bool) throws(StrataError) -> Bool {
         guard let value = values[key] else { return fallback }
         guard let flag = value.bool else { throw bad(key, "true or false") }
@@ -232,11 +243,5 @@ struct GoldenParams {
         let name = try string("reduction", default: "mean")
         guard let reduction = Reduction(rawValue: name) else { throw bad("reduction", "mean, sum or none") }
         return reduction
-    }
-
-    func rejectCeilMode() throws(StrataError) {
-        if try bool("ceil_mode", default: false) {
-            throw .invalidArgument(op: "pooling", message: "ceil_mode is not supported; floor mode only")
-        }
     }
 }
