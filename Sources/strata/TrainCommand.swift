@@ -48,7 +48,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Input normalisation: \(Normalization.allCases.map(\.rawValue).joined(separator: ", ")) (default standard for images, sample for ucr:).")
     var normalize: Normalization?
 
-    @Option(help: "forecast: the CSV column with the series (default: the last numeric one).")
+    @Option(help: "The CSV column: the series for forecast: (default: the last numeric one), the label for csv: (default: the last).")
     var column: String?
 
     @Option(help: "forecast: window length m.")

@@ -180,3 +180,40 @@ final class LoaderTests: XCTestCase {
         XCTAssertTrue(path.hasSuffix("cat/c.png"), path)
     }
 }
+
+/// Data sets in their publishers' layouts, trained from the command line.
+final class DataSourceTests: XCTestCase {
+    func testTrainOnCIFAR10FilesAndOnACSVTable() throws {
+        let folder = try TestFiles.temporaryFolder("cifar10")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let batches = folder.appendingPathComponent("cifar-10-batches-bin")
+        try FileManager.default.createDirectory(at: batches, withIntermediateDirectories: true)
+        var rng = RandomGenerator(seed: 3)
+        func records(_ count: Int) -> Data {
+            // class k: images brighter with k, so a network can tell them apart
+            Data((0..<count).flatMap { index -> [UInt8] in
+                let label = index % 10
+                return [UInt8(label)] + (0..<3072).map { _ in UInt8(label * 20 + rng.nextInt(below: 40)) }
+            })
+        }
+        for index in 1...5 { try records(40).write(to: batches.appendingPathComponent("data_batch_\(index).bin")) }
+        try records(50).write(to: batches.appendingPathComponent("test_batch.bin"))
+        try Data("airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n".utf8)
+            .write(to: batches.appendingPathComponent("batches.meta.txt"))
+        let run = folder.appendingPathComponent("run").path
+        let (status, output) = try CLITests.strata(["train", "--data", "cifar10", "--data-dir", folder.path, "--epochs", "10", "--batch-size", "16",
+                                                    "--output", run, "--json"])
+        XCTAssertEqual(status, 0, output)
+        let result = try JSONSerialization.jsonObject(with: Data(output.split(separator: "\n").last!.utf8)) as! [String: Any]
+        XCTAssertGreaterThan(result["test_accuracy"] as? Double ?? 0, 0.5, "\(result)")
+        let description = try RunDescription.read(directory: run)
+        XCTAssertEqual(description.classNames.first, "airplane")
+        XCTAssertEqual(description.inputShape, [3, 32, 32])
+
+        let (iris, text) = try CLITests.strata(["train", "--data", "csv:" + SharedData.path("data/sklearn-iris/iris.csv"),
+                                                "--output", folder.appendingPathComponent("iris").path, "--json"])
+        XCTAssertEqual(iris, 0, text)
+        let irisResult = try JSONSerialization.jsonObject(with: Data(text.split(separator: "\n").last!.utf8)) as! [String: Any]
+        XCTAssertGreaterThan(irisResult["test_accuracy"] as? Double ?? 0, 0.8, "\(irisResult)")
+    }
+}

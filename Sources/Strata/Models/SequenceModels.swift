@@ -44,3 +44,11 @@ extension Models {
         }
     }
 }
+
+extension Models {
+    /// A multilayer perceptron for feature vectors: `Linear(inputs, hidden)`, ReLU, and a
+    /// linear classifier.
+    public static func mlp(inputs: Int, hidden: Int = 64, classes: Int) -> Sequential {
+        Sequential { Linear(inputs, hidden); ReLU(); Linear(hidden, classes) }
+    }
+}

@@ -29,7 +29,8 @@ public struct LoadedData: Sendable {
     }
 
     /// Examples of what `--data` accepts.
-    public static let names = ["digits", "mnist", "fashion-mnist", "ucr:NAME", "forecast:FILE"]
+    public static let names = ["digits", "mnist", "fashion-mnist", "cifar10", "cifar100", "stl10", "svhn", "ucr:NAME",
+                               "forecast:FILE", "folder:PATH", "csv:FILE", "npz:FILE"]
 
     /// What framing a `forecast:` source uses.
     public struct ForecastOptions: Sendable, Codable, Equatable {
@@ -56,6 +57,30 @@ public struct LoadedData: Sendable {
         let lower = name.lowercased()
         if lower.hasPrefix("ucr:") { return try loadUCR(String(name.dropFirst(4)), directory: directory) }
         if lower.hasPrefix("forecast:") { return try loadForecast(String(name.dropFirst(9)), forecast) }
+        func splitOwn(_ all: TensorDataset, _ label: String) throws(StrataError) -> LoadedData {
+            let (trainIndices, testIndices) = Splits.stratified(labels: all.labels, fraction: testFraction, seed: seed)
+            return LoadedData(name: label, train: try all.subset(trainIndices), validation: nil, test: try all.subset(testIndices),
+                              task: .classification(classNames: all.classNames ?? Array(Set(all.labels)).sorted().map(String.init)),
+                              targetScale: 1, baselines: [:], defaultNormalization: .standard)
+        }
+        if lower.hasPrefix("folder:") { return try splitOwn(try ImageFolder.load(String(name.dropFirst(7))), name) }
+        if lower.hasPrefix("csv:") {
+            let table = try CSVTable.read(contentsOf: String(name.dropFirst(4)))
+            guard let label = forecast.column ?? table.columns.last else {
+                throw .invalidArgument(op: "data", message: "\(name) has no columns")
+            }
+            return try splitOwn(try table.classificationDataset(label: label), name)
+        }
+        if lower.hasPrefix("npz:") { return try loadArchive(String(name.dropFirst(4)), splitOwn) }
+        if ["cifar10", "cifar100", "stl10", "svhn"].contains(lower) {
+            guard let directory else {
+                throw .invalidArgument(op: "data", message: "--data \(name) needs --data-dir with its files (see strata data download \(lower))")
+            }
+            let (train, test) = try ImageSets.load(lower, directory: directory)
+            return LoadedData(name: lower, train: train, validation: nil, test: test,
+                              task: .classification(classNames: train.classNames ?? []), targetScale: 1, baselines: [:],
+                              defaultNormalization: .standard)
+        }
         switch lower {
         case "digits":
             let all = try DigitDatasets.uciDigits()
@@ -75,6 +100,26 @@ public struct LoadedData: Sendable {
         default:
             throw .invalidArgument(op: "data", message: "unknown data set '\(name)'; known: \(names.joined(separator: ", "))")
         }
+    }
+
+    /// Arrays `x_train`, `y_train`, `x_test`, `y_test` of an `.npz` (or `x`, `y`, split here).
+    private static func loadArchive(_ path: String, _ splitOwn: (TensorDataset, String) throws(StrataError) -> LoadedData) throws(StrataError) -> LoadedData {
+        let arrays = try NumpyArchive.read(contentsOf: path)
+        func dataset(_ x: String, _ y: String) throws(StrataError) -> TensorDataset? {
+            guard let inputs = arrays[x], let targets = arrays[y] else { return nil }
+            let labels = targets.toInt64()
+            let classes = (labels.toLabels().max() ?? 0) + 1
+            return try TensorDataset(inputs: inputs.toFloat(), targets: labels, classNames: (0..<classes).map(String.init))
+        }
+        if let train = try dataset("x_train", "y_train"), let test = try dataset("x_test", "y_test") {
+            return LoadedData(name: "npz:\(path)", train: train, validation: nil, test: test,
+                              task: .classification(classNames: train.classNames ?? []), targetScale: 1, baselines: [:],
+                              defaultNormalization: .standard)
+        }
+        guard let all = try dataset("x", "y") else {
+            throw .invalidArgument(op: "data", message: "\(path) needs arrays x_train, y_train, x_test, y_test (or x and y); it has \(arrays.keys.sorted().joined(separator: ", "))")
+        }
+        return try splitOwn(all, "npz:\(path)")
     }
 
     private static func loadUCR(_ problem: String, directory: String?) throws(StrataError) -> LoadedData {

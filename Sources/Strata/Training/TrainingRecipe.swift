@@ -46,21 +46,28 @@ public struct TrainingRecipe: Sendable, Codable, Equatable {
     public init() {}
 
     /// The kinds of data with their own defaults.
-    enum Kind { case digits, mnistLike, series, forecast }
+    enum Kind { case digits, mnistLike, colour, series, forecast, tabular }
 
     var kind: Kind {
         let lower = data.lowercased()
         if lower.hasPrefix("ucr:") { return .series }
         if lower.hasPrefix("forecast:") { return .forecast }
-        return lower == "digits" ? .digits : .mnistLike
+        if lower.hasPrefix("csv:") { return .tabular }
+        if lower == "digits" { return .digits }
+        return ["mnist", "fashion-mnist"].contains(lower) ? .mnistLike : .colour
     }
 
     /// The model used when none is named.
     public var resolvedModel: String {
-        model ?? [Kind.digits: "digits-cnn", .mnistLike: "mnist-cnn", .series: "sequence-cnn", .forecast: "forecaster"][kind]!
+        model ?? [Kind.digits: "digits-cnn", .mnistLike: "mnist-cnn", .colour: "cifar-cnn", .series: "sequence-cnn",
+                  .forecast: "forecaster", .tabular: "mlp"][kind]!
     }
-    public var resolvedEpochs: Int { epochs ?? [Kind.digits: 30, .mnistLike: 3, .series: 150, .forecast: 100][kind]! }
-    public var resolvedBatchSize: Int { batchSize ?? [Kind.digits: 32, .mnistLike: 64, .series: 16, .forecast: 32][kind]! }
+    public var resolvedEpochs: Int {
+        epochs ?? [Kind.digits: 30, .mnistLike: 3, .colour: 10, .series: 150, .forecast: 100, .tabular: 100][kind]!
+    }
+    public var resolvedBatchSize: Int {
+        batchSize ?? [Kind.digits: 32, .mnistLike: 64, .colour: 128, .series: 16, .forecast: 32, .tabular: 16][kind]!
+    }
     public var resolvedSchedule: Schedule { schedule ?? (kind == .mnistLike ? .onecycle : .none) }
     public var resolvedLearningRate: Float { learningRate ?? (resolvedSchedule == .onecycle ? 5e-3 : 1e-3) }
 }
