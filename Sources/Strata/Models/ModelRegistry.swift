@@ -3,7 +3,7 @@ import Foundation
 extension Models {
     /// Built-in networks by name, for the CLI and model files.
     public static let names = ["lenet5", "digits-cnn", "mnist-cnn", "cifar-cnn", "sensor-cnn", "digit-recognizer", "fcn",
-                               "sequence-cnn", "forecaster", "mlp"]
+                               "sequence-cnn", "forecaster", "residual-forecaster", "mlp"]
 
     /// The built-in network `name` for samples of `inputShape` (no batch axis) and
     /// `classes` outputs (classes or forecast values).
@@ -31,6 +31,8 @@ extension Models {
             return sequenceCNN(channels: channels, classes: classes)
         case "forecaster":
             return forecaster(channels: channels, frame: inputShape.last ?? 1, outputs: classes)
+        case "residual-forecaster":
+            return residualForecaster(channels: channels, frame: inputShape.last ?? 1, outputs: classes)
         case "mlp":
             return mlp(inputs: Shape.count(inputShape), classes: classes)
         default:

@@ -43,6 +43,12 @@ extension Models {
             Linear(32 * frame, outputs)
         }
     }
+
+    /// The forecaster predicting the change from the window's last value (persistence
+    /// plus a learned correction).
+    public static func residualForecaster(channels: Int, frame: Int, outputs: Int) -> Module {
+        LastValueSkip(forecaster(channels: channels, frame: frame, outputs: outputs), outputs: outputs)
+    }
 }
 
 extension Models {
@@ -50,5 +56,36 @@ extension Models {
     /// linear classifier.
     public static func mlp(inputs: Int, hidden: Int = 64, classes: Int) -> Sequential {
         Sequential { Linear(inputs, hidden); ReLU(); Linear(hidden, classes) }
+    }
+}
+
+/// `main(x) + last value of x`: a forecaster that learns the change from the window's last
+/// value, so it starts from the persistence forecast. Input `N×C×m`; the last value of
+/// channel `o mod C` is added to output `o`.
+public final class LastValueSkip: Module {
+    public let main: Module
+    public let outputs: Int
+
+    public init(_ main: Module, outputs: Int) {
+        self.main = main
+        self.outputs = outputs
+    }
+
+    public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
+        guard input.rank == 3 else {
+            throw .shapeMismatch(op: "LastValueSkip", message: "expects N×C×m windows, got \(Shape.describe(input.shape))")
+        }
+        let channels = input.shape[1]
+        let last = try input.slice(axis: 2, start: -1).reshape([input.shape[0], channels])
+        let repeated = outputs == channels ? last : try Tensor.concat((0..<outputs).map { o in
+            try! last.slice(axis: 1, start: o % channels, end: o % channels + 1)
+        }, axis: 1)
+        return try main(input) + repeated
+    }
+
+    public override func outputShape(for input: [Int]) throws(StrataError) -> [Int] { try main.outputShape(for: input) }
+
+    public override func summarize(into rows: inout [SummaryRow], path: String, flow: ShapeFlow) throws(StrataError) -> ShapeFlow {
+        try main.summarize(into: &rows, path: path.isEmpty ? "main" : "\(path).main", flow: flow)
     }
 }

@@ -60,7 +60,7 @@ public struct TrainingRecipe: Sendable, Codable, Equatable {
     /// The model used when none is named.
     public var resolvedModel: String {
         model ?? [Kind.digits: "digits-cnn", .mnistLike: "mnist-cnn", .colour: "cifar-cnn", .series: "sequence-cnn",
-                  .forecast: "forecaster", .tabular: "mlp"][kind]!
+                  .forecast: "residual-forecaster", .tabular: "mlp"][kind]!
     }
     public var resolvedEpochs: Int {
         epochs ?? [Kind.digits: 30, .mnistLike: 3, .colour: 10, .series: 150, .forecast: 100, .tabular: 100][kind]!
