@@ -57,7 +57,7 @@ final class FramingTests: XCTestCase {
         let stream = try Tensor.arange(0, 2_000_000).reshape([1_000_000, 2])
         let frames = try Frames(series: stream, frame: 50, step: 10, horizon: 5)
         XCTAssertEqual(frames.count, (1_000_000 - 50 - 5) / 10 + 1)
-        let window = frames.window(3)
+        let window = try frames.window(3)
         XCTAssertTrue(window.storage === frames.series.storage, "a window shares the stream's storage")
         XCTAssertEqual(window.shape, [50, 2])
         XCTAssertEqual(window.toArray().prefix(2), [60, 61])

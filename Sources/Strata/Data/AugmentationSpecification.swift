@@ -28,8 +28,8 @@ public enum AugmentationSpecification {
             }
             var value = entry.value
             if parts.count == 2 {
-                guard let given = Float(parts[1]), given >= 0 else {
-                    throw .invalidArgument(op: "train", message: "--augment \(item) is not allowed: give \(entry.name):NUMBER with a number ≥ 0")
+                guard let given = Float(parts[1]), given >= 0, given <= 10_000 else {
+                    throw .invalidArgument(op: "train", message: "--augment \(item) is not allowed: give \(entry.name):NUMBER with a number from 0 to 10000")
                 }
                 value = given
             }

@@ -13,6 +13,8 @@ enum ImageGeometry {
         for y in 0..<height {
             for x in 0..<width {
                 let (sy, sx) = source(Double(y), Double(x))
+                // a coordinate far outside (or NaN from a wild parameter) reads zeros
+                guard Swift.abs(sy) < 1e9, Swift.abs(sx) < 1e9 else { continue }
                 let y0 = Int(sy.rounded(.down)), x0 = Int(sx.rounded(.down))
                 let fy = Float(sy - Double(y0)), fx = Float(sx - Double(x0))
                 for c in 0..<channels {
@@ -113,6 +115,7 @@ public struct RandomZoom: Augmentation {
     public func apply(_ sample: [Float], shape: [Int], parameters factor: Float) -> [Float] {
         let (_, height, width) = ImageGeometry.dimensions(shape)
         let (cy, cx) = (Double(height - 1) / 2, Double(width - 1) / 2), z = Double(factor)
+        guard z > 0, z.isFinite else { return sample }
         return ImageGeometry.resample(sample, shape) { y, x in (cy + (y - cy) / z, cx + (x - cx) / z) }
     }
 }

@@ -4,6 +4,7 @@ public enum Splits {
     /// Indices split so that a `fraction` of each class goes to the second part (rounded
     /// per class), the rest to the first; both parts in a seeded random order.
     public static func stratified(labels: [Int], fraction: Double, seed: UInt64) -> (first: [Int], second: [Int]) {
+        let fraction = clampedFraction(fraction)
         var generator = RandomGenerator(seed: seed)
         var byClass: [Int: [Int]] = [:]
         for (index, label) in labels.enumerated() { byClass[label, default: []].append(index) }
@@ -22,11 +23,17 @@ public enum Splits {
 
     /// Indices split at random: a `fraction` of all samples to the second part.
     public static func random(count: Int, fraction: Double, seed: UInt64) -> (first: [Int], second: [Int]) {
+        let fraction = clampedFraction(fraction)
         var generator = RandomGenerator(seed: seed)
         var order = Array(0..<count)
         shuffle(&order, &generator)
         let take = Int((Double(count) * fraction).rounded())
         return (Array(order.dropFirst(take)), Array(order.prefix(take)))
+    }
+
+    /// A fraction limited to [0, 1] (NaN counts as 0).
+    static func clampedFraction(_ value: Double) -> Double {
+        value.isNaN ? 0 : Swift.min(Swift.max(value, 0), 1)
     }
 
     static func shuffle(_ values: inout [Int], _ generator: inout RandomGenerator) {
@@ -37,7 +44,8 @@ public enum Splits {
 extension Splits {
     /// A size given as a fraction of `count` (below 1) or as a count (1 or more).
     static func size(_ value: Double, of count: Int) -> Int {
-        value < 1 ? Int((Double(count) * value).rounded()) : Swift.min(Int(value), count)
+        guard value.isFinite, value > 0 else { return 0 }
+        return value < 1 ? Int((Double(count) * value).rounded()) : Int(Swift.min(value, Double(count)))
     }
 
     /// Time-ordered train/validation/test index ranges: the first part for training, the
@@ -53,6 +61,7 @@ extension Splits {
     /// `k` folds of a seeded random permutation: fold `i` validates on its part and trains
     /// on the others.
     public static func kFold(count: Int, k: Int, seed: UInt64) -> [(train: [Int], validation: [Int])] {
+        guard k >= 1, count >= 0 else { return [] }
         var generator = RandomGenerator(seed: seed)
         var order = Array(0..<count)
         shuffle(&order, &generator)
@@ -63,6 +72,7 @@ extension Splits {
     /// `k` folds with each class spread evenly over them (scikit-learn's `StratifiedKFold`
     /// with shuffling): every fold has the class proportions of the whole.
     public static func stratifiedKFold(labels: [Int], k: Int, seed: UInt64) -> [(train: [Int], validation: [Int])] {
+        guard k >= 1 else { return [] }
         var generator = RandomGenerator(seed: seed)
         var byClass: [Int: [Int]] = [:]
         for (index, label) in labels.enumerated() { byClass[label, default: []].append(index) }
@@ -92,7 +102,8 @@ extension Splits {
     /// between training and test so targets that look ahead do not leak.
     public static func walkForward(count: Int, folds: Int, testSize: Int, trainSize: Int? = nil, gap: Int = 0,
                                    expanding: Bool = true) -> [(train: Range<Int>, test: Range<Int>)] {
-        (0..<folds).compactMap { fold in
+        guard folds >= 1, testSize >= 1, gap >= 0, count >= 0 else { return [] }
+        return (0..<folds).compactMap { fold in
             let testStart = count - (folds - fold) * testSize
             let trainEnd = testStart - gap
             let trainStart = expanding ? 0 : Swift.max(0, trainEnd - (trainSize ?? trainEnd))

@@ -55,7 +55,7 @@ public final class PReLU: Module {
     @Parameter public var weight: Tensor
 
     public init(parameters: Int = 1, initialSlope: Float = 0.25) {
-        weight = Tensor(filledShape: [Swift.max(parameters, 1)], value: initialSlope)
+        weight = Tensor(filledShape: [Swift.min(Swift.max(parameters, 1), 1 << 20)], value: initialSlope)
     }
 
     public override func forward(_ input: Tensor) throws(StrataError) -> Tensor { try prelu(input, weight: weight) }

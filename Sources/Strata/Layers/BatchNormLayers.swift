@@ -19,7 +19,7 @@ public class BatchNormLayer: Module {
         self.eps = eps
         self.momentum = momentum
         self.ranks = ranks
-        let size = Swift.max(features, 0)
+        let size = Initialization.isAllocatable([features]) ? features : 0
         weight = affine ? Tensor(filledShape: [size], value: 1) : nil
         bias = affine ? Tensor(filledShape: [size], value: 0) : nil
         running_mean = trackRunningStats ? Tensor(filledShape: [size], value: 0) : nil
@@ -41,7 +41,7 @@ public class BatchNormLayer: Module {
     }
 
     public override func outputShape(for input: [Int]) throws(StrataError) -> [Int] {
-        guard ranks.contains(input.count), input[1] == features else {
+        guard ranks.contains(input.count), input[1] == features, features >= 1, (weight?.count ?? features) == features else {
             let layouts = ranks.map { $0 == 2 ? "N×C" : ($0 == 3 ? "N×C×L" : "N×C×H×W") }.joined(separator: " or ")
             throw .shapeMismatch(op: typeName, message: "expects \(layouts) input with C = \(features), got \(ShapeNotation.describe(input))")
         }

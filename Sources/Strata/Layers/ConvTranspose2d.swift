@@ -28,14 +28,14 @@ public final class ConvTranspose2d: Module {
         self.groups = groups
         let perGroup = Swift.max(outChannels, 0) / Swift.max(groups, 1)
         // PyTorch takes fan_in from weight.shape[1]·kernel for transposed convolutions
-        let fanIn = perGroup * self.kernel.reduce(1, *)
+        let fanIn = perGroup * self.kernel.reduce(1, &*)
         weight = Initialization.uniform([Swift.max(inChannels, 0), perGroup] + self.kernel, fanIn: fanIn)
         self.bias = bias ? Initialization.uniform([Swift.max(outChannels, 0)], fanIn: fanIn) : nil
     }
 
     private func checkConfiguration() throws(StrataError) {
         guard inChannels >= 1, outChannels >= 1, groups >= 1, inChannels % groups == 0, outChannels % groups == 0,
-              kernel.allSatisfy({ $0 >= 1 }) else {
+              kernel.allSatisfy({ $0 >= 1 }), weight.count > 0 else {
             throw .invalidArgument(op: "ConvTranspose2d", message: "needs channels ≥ 1 divisible by groups and kernel ≥ 1, got \(inChannels)→\(outChannels), groups \(groups), kernel \(kernel)")
         }
     }

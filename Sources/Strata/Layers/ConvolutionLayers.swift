@@ -39,9 +39,12 @@ public class ConvolutionLayer: Module {
         } else if inChannels % groups != 0 || outChannels % groups != 0 {
             problem = problem ?? .invalidArgument(op: op, message: "in channels \(inChannels) and out channels \(outChannels) must both be divisible by groups \(groups)")
         }
-        configurationError = problem
         let perGroup = Swift.max(inChannels, 1) / Swift.max(groups, 1)
-        let fanIn = perGroup * self.kernel.reduce(1, *)
+        if problem == nil && !Initialization.isAllocatable([Swift.max(outChannels, 0), perGroup] + self.kernel) {
+            problem = .invalidArgument(op: op, message: "a weight of \(outChannels)×\(perGroup)×\(self.kernel.map(String.init).joined(separator: "×")) is too large (at most 2³¹ values)")
+        }
+        configurationError = problem
+        let fanIn = perGroup * self.kernel.reduce(1, &*)
         weight = Initialization.uniform([Swift.max(outChannels, 0), perGroup] + self.kernel, fanIn: fanIn)
         self.bias = bias ? Initialization.uniform([Swift.max(outChannels, 0)], fanIn: fanIn) : nil
     }

@@ -17,8 +17,8 @@ public final class Linear: Module {
     }
 
     private func checkConfiguration() throws(StrataError) {
-        guard inFeatures >= 1, outFeatures >= 1 else {
-            throw .invalidArgument(op: "Linear", message: "feature counts must be ≥ 1, got \(inFeatures)→\(outFeatures)")
+        guard inFeatures >= 1, outFeatures >= 1, weight.shape == [outFeatures, inFeatures] else {
+            throw .invalidArgument(op: "Linear", message: "feature counts must be ≥ 1 and their product at most 2³¹, got \(inFeatures)→\(outFeatures)")
         }
     }
 

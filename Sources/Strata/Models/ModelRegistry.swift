@@ -95,11 +95,13 @@ public enum ModelFile {
         func fail(_ expected: String) -> StrataError {
             .invalidArgument(op: "model file", message: "'\(text)': expected \(expected)")
         }
-        let positional = arguments.filter { Double($0) != nil }.compactMap(Double.init)
+        let positional = arguments.compactMap(Double.init)
+        guard positional.allSatisfy({ $0.isFinite && Swift.abs($0) < 1e9 }) else { throw fail("numbers below 10⁹") }
         func keyed(_ prefixes: [String]) -> [Int]? {
             for argument in arguments {
                 for prefix in prefixes where argument.hasPrefix(prefix) {
                     let values = argument.dropFirst(prefix.count).split(separator: "x").compactMap { Int($0) }
+                        .map { Swift.min(Swift.max($0, -1_000_000), 1_000_000) }
                     if !values.isEmpty { return values }
                 }
             }

@@ -15,8 +15,13 @@ public func outputLength(input: Int, kernel: Int, stride: Int, padding: Int, dil
 public func outputLength(input: Int, kernel: Int, stride: Int,
                          paddingBefore: Int, paddingAfter: Int, dilation: Int = 1) -> Int {
     guard stride >= 1 else { return 0 }
-    let span = input + paddingBefore + paddingAfter - dilation * (kernel - 1) - 1
-    return floorDivide(span, stride) + 1
+    // sizes from the command line may be absurd: overflow means "does not fit"
+    let (extent, o1) = dilation.multipliedReportingOverflow(by: kernel - 1)
+    let (padded, o2) = input.addingReportingOverflow(paddingBefore)
+    let (total, o3) = padded.addingReportingOverflow(paddingAfter)
+    let (span, o4) = total.subtractingReportingOverflow(extent)
+    guard !(o1 || o2 || o3 || o4), span > Int.min + 1 else { return 0 }
+    return floorDivide(span - 1, stride) + 1
 }
 
 /// `floor(a / b)` for a positive `b`, also for negative `a`.

@@ -17,9 +17,7 @@ public struct FramedDataset: Dataset {
     }
 
     public func batch(_ indices: [Int]) throws(StrataError) -> (inputs: Tensor, targets: Tensor) {
-        if let bad = indices.first(where: { $0 < 0 || $0 >= count }) {
-            throw .invalidArgument(op: "FramedDataset", message: "window \(bad) is outside 0..<\(count)")
-        }
+        try frames.check(indices)
         var targets = frames.targets(target, indices)
         if case .trend = target {
             // classes 0, 1, 2 for down, flat, up (first channel)

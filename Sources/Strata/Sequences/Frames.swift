@@ -45,20 +45,32 @@ public struct Frames: Sendable {
     public func start(_ index: Int) -> Int { index * step }
 
     /// Window `index` as an `m×C` view into the series.
-    public func window(_ index: Int) -> Tensor {
-        Tensor(storage: series.storage, shape: [frame, channels], strides: [channels, 1],
-               offset: series.offset + start(index) * channels)
+    ///
+    /// - Throws: `StrataError.invalidArgument` for an index outside `0..<count`.
+    public func window(_ index: Int) throws(StrataError) -> Tensor {
+        try check([index])
+        return Tensor(storage: series.storage, shape: [frame, channels], strides: [channels, 1],
+                      offset: series.offset + start(index) * channels)
     }
 
     /// The `k×C` values after window `index`, as a view.
-    public func future(_ index: Int) -> Tensor {
-        Tensor(storage: series.storage, shape: [horizon, channels], strides: [channels, 1],
-               offset: series.offset + (start(index) + frame) * channels)
+    public func future(_ index: Int) throws(StrataError) -> Tensor {
+        try check([index])
+        return Tensor(storage: series.storage, shape: [horizon, channels], strides: [channels, 1],
+                      offset: series.offset + (start(index) + frame) * channels)
     }
 
-    /// Windows `indices` stacked in Keras's layout `N×m×C`.
+    /// Throws for window indices outside `0..<count`.
+    func check(_ indices: [Int]) throws(StrataError) {
+        if let bad = indices.first(where: { $0 < 0 || $0 >= count }) {
+            throw .invalidArgument(op: "frames", message: "window \(bad) is outside 0..<\(count)")
+        }
+    }
+
+    /// Windows `indices` stacked in Keras's layout `N×m×C` (indices outside `0..<count`
+    /// are left out).
     public func windowsNLC(_ indices: [Int]? = nil) -> Tensor {
-        let chosen = indices ?? Array(0..<count)
+        let chosen = (indices ?? Array(0..<count)).filter { $0 >= 0 && $0 < count }
         let result = Tensor(uninitializedShape: [chosen.count, frame, channels])
         let rowLength = frame * channels
         for (row, index) in chosen.enumerated() {
@@ -96,9 +108,10 @@ public struct Frames: Sendable {
         case trend(threshold: Float)
     }
 
-    /// The target of each of `indices` (all windows by default).
+    /// The target of each of `indices` (all windows by default; indices outside
+    /// `0..<count` are left out).
     public func targets(_ target: Target, _ indices: [Int]? = nil) -> Tensor {
-        let chosen = indices ?? Array(0..<count)
+        let chosen = (indices ?? Array(0..<count)).filter { $0 >= 0 && $0 < count }
         let c = channels, values = series.floats
         func at(_ time: Int, _ channel: Int) -> Float { values[time * c + channel] }
         switch target {

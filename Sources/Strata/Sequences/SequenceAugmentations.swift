@@ -9,6 +9,8 @@ enum SequenceGeometry {
     /// `values` read at fractional time `t` (linear interpolation, clamped to the ends).
     static func interpolate(_ values: ArraySlice<Float>, at t: Double) -> Float {
         let length = values.count
+        guard length > 0 else { return 0 }
+        guard t.isFinite else { return values[values.startIndex] }
         let clamped = Swift.min(Swift.max(t, 0), Double(length - 1))
         let low = Int(clamped.rounded(.down)), high = Swift.min(low + 1, length - 1), f = Float(clamped - Double(low))
         return values[values.startIndex + low] * (1 - f) + values[values.startIndex + high] * f
@@ -57,7 +59,7 @@ public struct MagnitudeWarp: Augmentation {
     public let knots: Int
     public init(std: Float = 0.2, knots: Int = 4) {
         self.std = std
-        self.knots = knots
+        self.knots = Swift.max(knots, 0)
     }
     public func draw(_ generator: inout RandomGenerator, shape: [Int]) -> [[Float]] {
         (0..<SequenceGeometry.dimensions(shape).channels).map { _ in (0..<(knots + 2)).map { _ in 1 + generator.nextNormal() * std } }
@@ -80,7 +82,7 @@ public struct TimeWarp: Augmentation {
     public let knots: Int
     public init(std: Float = 0.2, knots: Int = 4) {
         self.std = std
-        self.knots = knots
+        self.knots = Swift.max(knots, 0)
     }
     public func draw(_ generator: inout RandomGenerator, shape: [Int]) -> [Float] {
         (0..<(knots + 2)).map { _ in Swift.max(0.1, 1 + generator.nextNormal() * std) }
@@ -109,7 +111,7 @@ public struct TimeWarp: Augmentation {
 /// (Le Guennec et al.'s window slicing).
 public struct WindowSlice: Augmentation {
     public let ratio: Float
-    public init(ratio: Float = 0.9) { self.ratio = ratio }
+    public init(ratio: Float = 0.9) { self.ratio = ratio.isFinite ? Swift.min(Swift.max(ratio, 0), 1) : 1 }
     private func window(_ length: Int) -> Int { Swift.max(2, Int((Float(length) * ratio).rounded(.up))) }
     public func draw(_ generator: inout RandomGenerator, shape: [Int]) -> Int {
         let length = SequenceGeometry.dimensions(shape).length
