@@ -92,6 +92,10 @@ final class CommandLineWorkflowTests: XCTestCase {
         for (arguments, expected) in [
             (["train", "--optimizer", "adagrad"], ["adagrad", "sgd", "adam", "adamw", "rmsprop"]),
             (["train", "--epochs", "0", "--output", "/tmp/never"], ["--epochs 0", "1 or more"]),
+            (["train", "--label-smoothing", "2"], ["--label-smoothing 2.0", "[0, 1]"]),
+            (["train", "--data", "forecast:x.csv", "--frame", "0"], ["--frame 0", "1 or more"]),
+            (["train", "--data", "forecast:x.csv", "--target", "tomorrow"], ["--target tomorrow", "next, next-k, mean, trend"]),
+            (["train", "--folds", "1"], ["--folds 1", "2 or more"]),
             (["train", "--data", "imagenet"], ["imagenet", "digits", "mnist"]),
             (["train", "--data", "mnist"], ["--data-dir"]),
             (["train", "--model", "resnet900"], ["resnet900", "lenet5"]),

@@ -42,6 +42,7 @@ extension TrainingRecipe {
 
     /// Trains and scores `k` folds of the training data (the test part stays unseen).
     public func crossValidate(folds k: Int) throws(StrataError) -> CrossValidationResult {
+        try checkOptions()
         let data = try LoadedData.load(self.data, directory: dataDirectory, seed: seed, testFraction: testFraction,
                                        forecast: forecast)
         var scores: [Double] = []

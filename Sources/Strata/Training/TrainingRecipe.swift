@@ -124,7 +124,7 @@ extension TrainingRecipe {
         return try Models.named(name, inputShape: inputShape, classes: classes)
     }
 
-    private func checkOptions() throws(StrataError) {
+    func checkOptions() throws(StrataError) {
         func bad(_ option: String, _ value: String, _ allowed: String) -> StrataError {
             .invalidArgument(op: "train", message: "\(option) \(value) is not allowed: \(allowed)")
         }
@@ -133,6 +133,20 @@ extension TrainingRecipe {
         if !(resolvedLearningRate > 0) { throw bad("--lr", "\(resolvedLearningRate)", "give a positive number") }
         if !(validationFraction >= 0 && validationFraction < 1) { throw bad("--validation", "\(validationFraction)", "give a fraction in [0, 1)") }
         if !(testFraction > 0 && testFraction < 1) { throw bad("--test-fraction", "\(testFraction)", "give a fraction in (0, 1)") }
+        if !(weightDecay >= 0) { throw bad("--weight-decay", "\(weightDecay)", "give 0 or more") }
+        if !(momentum >= 0) { throw bad("--momentum", "\(momentum)", "give 0 or more") }
+        if !(labelSmoothing >= 0 && labelSmoothing <= 1) { throw bad("--label-smoothing", "\(labelSmoothing)", "give a value in [0, 1]") }
+        if let clipNorm, !(clipNorm > 0) { throw bad("--clip-norm", "\(clipNorm)", "give a positive number") }
+        if let patience, patience < 0 { throw bad("--patience", "\(patience)", "give 0 or more") }
+        if kind == .forecast {
+            if forecast.frame < 1 { throw bad("--frame", "\(forecast.frame)", "give 1 or more") }
+            if forecast.step < 1 { throw bad("--step", "\(forecast.step)", "give 1 or more") }
+            if forecast.horizon < 1 { throw bad("--horizon", "\(forecast.horizon)", "give 1 or more") }
+            if !(forecast.threshold >= 0) { throw bad("--threshold", "\(forecast.threshold)", "give 0 or more") }
+            if !ForecastingData.targetNames.contains(forecast.target) {
+                throw bad("--target", forecast.target, ForecastingData.targetNames.joined(separator: ", "))
+            }
+        }
     }
 
     /// Loads the data, builds everything, trains (continuing from the run folder's
