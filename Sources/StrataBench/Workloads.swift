@@ -172,39 +172,11 @@ enum Workloads {
 
     static func resnet18(_ rng: inout RandomGenerator) throws -> Measurement {
         let batch = 16
-        let stem = try Conv(3, 64, kernel: [7, 7], bias: false, &rng), stemNorm = try Norm(64)
-        struct Block {
-            let conv1: Conv, norm1: Norm, conv2: Conv, norm2: Norm, downsample: (Conv, Norm)?, stride: Int
-        }
-        var blocks: [Block] = []
-        var channels = 64
-        for (width, stride) in [(64, 1), (128, 2), (256, 2), (512, 2)] {
-            for index in 0..<2 {
-                let s = index == 0 ? stride : 1
-                let downsample = s != 1 || channels != width
-                    ? (try Conv(channels, width, kernel: [1, 1], bias: false, &rng), try Norm(width)) : nil
-                blocks.append(Block(conv1: try Conv(channels, width, kernel: [3, 3], bias: false, &rng), norm1: try Norm(width),
-                                    conv2: try Conv(width, width, kernel: [3, 3], bias: false, &rng), norm2: try Norm(width),
-                                    downsample: downsample, stride: s))
-                channels = width
-            }
-        }
-        let fc = try Dense(512, 1000, &rng)
+        let model = Models.resnet18()
+        model.eval()
         let x = try Tensor.randn([batch, 3, 224, 224], generator: &rng)
         let timing = try Timing.measure(iterations: 1, warmup: 2) {
-            try withoutGradients {
-                var h = relu(try stemNorm(try conv2d(x, weight: stem.weight, stride: 2, padding: 3), training: false))
-                h = try maxPool2d(h, kernel: 3, stride: 2, padding: 1)
-                for block in blocks {
-                    var out = relu(try block.norm1(try conv2d(h, weight: block.conv1.weight, stride: AxisValues(integerLiteral: block.stride), padding: 1), training: false))
-                    out = try block.norm2(try conv2d(out, weight: block.conv2.weight, padding: 1), training: false)
-                    let shortcut = try block.downsample.map { conv, norm in
-                        try norm(try conv2d(h, weight: conv.weight, stride: AxisValues(integerLiteral: block.stride)), training: false)
-                    } ?? h
-                    h = relu(try out + shortcut)
-                }
-                _ = try fc(try globalAvgPool2d(h).flatten(from: 1))
-            }
+            _ = try withoutGradients { () throws(StrataError) in try model(x) }
         }
         return Measurement(workload: "W3", unit: "images/s", value: Double(batch) / timing.median)
     }

@@ -100,3 +100,36 @@ final class LayerTests: XCTestCase {
         XCTAssertTrue(shape.contains("'0.weight' has shape [32, 1, 5, 5] in the file but [32, 1, 3, 3] in the model"), shape)
     }
 }
+
+/// The zoo's ResNets have torchvision's state-dict names and parameter counts.
+final class ResNetTests: XCTestCase {
+    func testStateDictNamesAndCountsMatchTorchvision() throws {
+        // torchvision.models.resnet18().state_dict(): 122 entries; resnet50: 320
+        let resnet18 = Models.resnet18(), resnet50 = Models.resnet50()
+        let names18 = resnet18.stateDict().map(\.0), names50 = resnet50.stateDict().map(\.0)
+        XCTAssertEqual(names18.count, 122)
+        XCTAssertEqual(names50.count, 320)
+        XCTAssertEqual(Array(names18.prefix(7)), ["conv1.weight", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var",
+                                                  "bn1.num_batches_tracked", "layer1.0.conv1.weight"])
+        XCTAssertEqual(Array(names18[30..<34]), ["layer2.0.conv1.weight", "layer2.0.bn1.weight", "layer2.0.bn1.bias",
+                                                 "layer2.0.bn1.running_mean"])
+        XCTAssertTrue(names18.contains("layer2.0.downsample.0.weight") && names18.contains("layer2.0.downsample.1.running_var"))
+        XCTAssertEqual(Array(names50.suffix(3)), ["layer4.2.bn3.num_batches_tracked", "fc.weight", "fc.bias"])
+        XCTAssertEqual(Array(names50[30..<34]), ["layer1.1.conv1.weight", "layer1.1.bn1.weight", "layer1.1.bn1.bias",
+                                                 "layer1.1.bn1.running_mean"])
+        // sum(p.numel() for p in torchvision.models.resnetNN().parameters())
+        XCTAssertEqual(try summary(resnet18, input: [3, 224, 224]).parameters, 11_689_512)
+        XCTAssertEqual(try summary(Models.resnet34(), input: [3, 224, 224]).parameters, 21_797_672)
+        XCTAssertEqual(try summary(resnet50, input: [3, 224, 224]).parameters, 25_557_032)
+    }
+
+    func testForwardOnASmallImage() throws {
+        let model = Models.resnet18(classes: 7)
+        model.eval()
+        var rng = RandomGenerator(seed: 2)
+        let logits = try withoutGradients { () throws(StrataError) in try model(try Tensor.randn([2, 3, 64, 64], generator: &rng)) }
+        XCTAssertEqual(logits.shape, [2, 7])
+        XCTAssertTrue(logits.toArray().allSatisfy(\.isFinite))
+        XCTAssertEqual(try summary(model, input: [3, 64, 64]).output, [1, 7])
+    }
+}
