@@ -70,3 +70,13 @@ final class FramingTests: XCTestCase {
         XCTAssertEqual(trends.targets.toLabels(), [2], "a rising stream trends up")
     }
 }
+
+final class LayoutConversionTests: XCTestCase {
+    func testKerasAndPyTorchLayoutsConvertBothWays() throws {
+        let nlc = try Tensor((0..<12).map(Float.init), shape: [2, 3, 2])   // N×m×C
+        let ncl = Frames.nlcToNCL(nlc)
+        XCTAssertEqual(ncl.shape, [2, 2, 3])
+        XCTAssertEqual(ncl.toArray().prefix(6), [0, 2, 4, 1, 3, 5])
+        XCTAssertEqual(Frames.nclToNLC(ncl).toArray(), nlc.toArray())
+    }
+}

@@ -38,12 +38,12 @@ public func batchNorm(_ input: Tensor, weight: Tensor? = nil, bias: Tensor? = ni
         withoutGradients {
             let unbiased = Float(valuesPerChannel) / Float(valuesPerChannel - 1)
             if let runningMean {
-                Kernels.assign(Kernels.add(Kernels.scale(runningMean, 1 - momentum), Kernels.scale(mean, momentum)),
-                               to: runningMean)
+                Kernels.copy(Kernels.add(Kernels.scale(runningMean, 1 - momentum), Kernels.scale(mean, momentum)),
+                             into: runningMean)
             }
             if let runningVar {
-                Kernels.assign(Kernels.add(Kernels.scale(runningVar, 1 - momentum),
-                                           Kernels.scale(variance, momentum * unbiased)), to: runningVar)
+                Kernels.copy(Kernels.add(Kernels.scale(runningVar, 1 - momentum),
+                                         Kernels.scale(variance, momentum * unbiased)), into: runningVar)
             }
         }
     } else {
@@ -60,12 +60,5 @@ public func batchNorm(_ input: Tensor, weight: Tensor? = nil, bias: Tensor? = ni
             gradOutput: grad, input: x, weight: savedGamma, mean: mean, variance: variance, eps: eps, training: training)
         return [needs.0 ? dx : nil] + (weight == nil ? [] : [needs.1 ? dgamma : nil])
             + (bias == nil ? [] : [needs.2 ? dbeta : nil])
-    }
-}
-
-extension Kernels {
-    /// Overwrites the elements of `target` (in place, any layout) with those of `source`.
-    static func assign(_ source: Tensor, to target: Tensor) {
-        copy(source, into: target)
     }
 }
