@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Strata
 
@@ -51,5 +52,36 @@ final class OptimizerTests: XCTestCase {
         adam.step()
         let stepSize = 0.1 / (1 - 0.81), denominator = 0.001.squareRoot() / (1 - 0.998001).squareRoot() + 1e-8
         XCTAssertEqual(Double(p.toArray()[0]), -0.1 - stepSize * 0.09 / denominator, accuracy: 1e-5)
+    }
+}
+
+final class OptimizerStateTests: XCTestCase {
+    func testSavedStateContinuesExactlyLikeTheOriginal() throws {
+        // two identical Adam runs; one is saved after 3 steps and loaded into a fresh optimizer
+        func parameters() throws -> [Tensor] { [try Tensor([1, -2, 3], shape: [3]), try Tensor([0.5], shape: [1])] }
+        let original = try parameters(), copy = try parameters()
+        let adam = try Adam(parameters: original, learningRate: 0.1, weightDecay: 0.01)
+        var rng = RandomGenerator(seed: 1)
+        let gradients = try (0..<6).map { _ in [try Tensor.randn([3], generator: &rng), try Tensor.randn([1], generator: &rng)] }
+        for step in 0..<3 {
+            for (p, g) in zip(original, gradients[step]) { p.grad = g }
+            adam.step()
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("adam-\(UUID().uuidString).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try adam.saveState(to: path)
+        for (a, b) in zip(copy, original) { withoutGradients { Kernels.copy(b, into: a) } }
+        let resumed = try Adam(parameters: copy, learningRate: 0.5, weightDecay: 0.01)
+        try resumed.loadState(from: path)
+        XCTAssertEqual(resumed.groups[0].learningRate, 0.1)
+        for step in 3..<6 {
+            for (p, g) in zip(original, gradients[step]) { p.grad = g }
+            for (p, g) in zip(copy, gradients[step]) { p.grad = g }
+            adam.step()
+            resumed.step()
+        }
+        for (a, b) in zip(original, copy) { XCTAssertEqual(a.toArray(), b.toArray()) }
+        let wrong = try Adam(parameters: [try Tensor([1, 2], shape: [2])])
+        XCTAssertNotNil(thrownError { try wrong.loadState(from: path) })
     }
 }

@@ -24,16 +24,8 @@ public struct Checkpoint {
     /// Writes a checkpoint of the current state.
     static func save(to path: String, epoch: Int, history: TrainingHistory, epochsWithoutImprovement: Int,
                      model: Module, optimizer: any Optimizer, scheduler: LearningRateScheduler?) throws(StrataError) {
-        var tensors = model.stateDict().map { ("model.\($0.0)", $0.1) }
-        var steps: [Int] = []
-        for (index, parameter) in optimizerParameters(optimizer).enumerated() {
-            guard let state = optimizer.parameterStates[ObjectIdentifier(parameter)] else {
-                steps.append(-1)
-                continue
-            }
-            steps.append(state.step)
-            for (buffer, tensor) in state.buffers.enumerated() { tensors.append(("optimizer.\(index).\(buffer)", tensor)) }
-        }
+        let (optimizerTensors, steps) = optimizer.stateTensors()
+        let tensors = model.stateDict().map { ("model.\($0.0)", $0.1) } + optimizerTensors.map { ("optimizer.\($0.0)", $0.1) }
         let metadata = Metadata(epoch: epoch, history: history, epochsWithoutImprovement: epochsWithoutImprovement,
                                 optimizerSteps: steps, scheduler: scheduler?.state,
                                 random: Random.state.snapshot.map { String($0, radix: 16) })
@@ -60,20 +52,12 @@ public struct Checkpoint {
         var modelState: [String: Tensor] = [:]
         for (name, tensor) in tensors where name.hasPrefix("model.") { modelState[String(name.dropFirst(6))] = tensor }
         try model.loadStateDict(modelState)
-        let parameters = optimizerParameters(optimizer)
-        guard metadata.optimizerSteps.count == parameters.count else {
-            throw .corruptFile(path: path, offset: 8, message: "the checkpoint's optimizer has \(metadata.optimizerSteps.count) parameters, this one \(parameters.count)")
-        }
-        optimizer.parameterStates = [:]
-        for (index, parameter) in parameters.enumerated() where metadata.optimizerSteps[index] >= 0 {
-            var buffers: [Tensor] = []
-            for buffer in 0..<optimizer.bufferCount {
-                guard let tensor = tensors["optimizer.\(index).\(buffer)"], tensor.shape == parameter.shape else {
-                    throw .corruptFile(path: path, offset: 8, message: "optimizer buffer \(index).\(buffer) is missing or has the wrong shape")
-                }
-                buffers.append(tensor)
-            }
-            optimizer.parameterStates[ObjectIdentifier(parameter)] = ParameterState(step: metadata.optimizerSteps[index], buffers: buffers)
+        var optimizerTensors: [String: Tensor] = [:]
+        for (name, tensor) in tensors where name.hasPrefix("optimizer.") { optimizerTensors[String(name.dropFirst(10))] = tensor }
+        do {
+            try optimizer.restoreState(tensors: optimizerTensors, steps: metadata.optimizerSteps)
+        } catch {
+            throw .corruptFile(path: path, offset: 8, message: "the checkpoint does not fit this optimizer: \(error.message)")
         }
         if let state = metadata.scheduler { scheduler?.restore(state) }
         let words = metadata.random.compactMap { UInt64($0, radix: 16) }
@@ -83,9 +67,5 @@ public struct Checkpoint {
         Random.state = generator
         return Checkpoint(epoch: metadata.epoch, history: metadata.history,
                           epochsWithoutImprovement: metadata.epochsWithoutImprovement)
-    }
-
-    private static func optimizerParameters(_ optimizer: any Optimizer) -> [Tensor] {
-        optimizer.groups.flatMap(\.parameters)
     }
 }
