@@ -32,7 +32,7 @@ let torchScript = (shared as NSString).appendingPathComponent("bench/torch_refer
 let reference = TorchReference(script: torchScript)
 if !reference.isAvailable {
     print("PyTorch is not importable here (or \(torchScript) is missing): printing Strata's figures only.")
-    print("For the comparison: pip install torch==2.13.0 && pip install --no-deps torchvision==0.28.0")
+    print("For the comparison: pip install torch==2.13.0 pillow && pip install --no-deps torchvision==0.28.0")
 }
 
 var rows: [BenchRow] = []
