@@ -62,6 +62,12 @@ case("max_pool1d_ceil_0", "max_pool1d", {"kernel": 3, "stride": 2, "padding": 0,
      lambda x: F.max_pool1d(x, 3, 2, 0, ceil_mode=True), grads=["x"])
 case("avg_pool1d_ceil_0", "avg_pool1d", {"kernel": 4, "stride": 3, "padding": 1, "count_include_pad": True, "ceil_mode": True},
      {"x": r(2, 3, 11)}, lambda x: F.avg_pool1d(x, 4, 3, 1, ceil_mode=True, count_include_pad=True), grads=["x"])
+case("max_pool2d_dilated_0", "max_pool2d", {"kernel": 3, "stride": [1, 2], "padding": 1, "dilation": 2}, {"x": r(2, 2, 9, 10)},
+     lambda x: F.max_pool2d(x, 3, [1, 2], 1, dilation=2), grads=["x"])
+case("max_pool2d_dilated_ceil", "max_pool2d", {"kernel": 2, "stride": 2, "padding": 1, "dilation": [2, 1], "ceil_mode": True},
+     {"x": r(1, 3, 8, 7)}, lambda x: F.max_pool2d(x, 2, 2, 1, dilation=[2, 1], ceil_mode=True), grads=["x"])
+case("max_pool1d_dilated", "max_pool1d", {"kernel": 3, "stride": 2, "padding": 1, "dilation": 3}, {"x": r(2, 3, 17)},
+     lambda x: F.max_pool1d(x, 3, 2, 1, dilation=3), grads=["x"])
 case("max_pool2d_nostride_0", "max_pool2d", {"kernel": [2, 3], "stride": None, "padding": 0}, {"x": r(1, 2, 6, 9)},
      lambda x: F.max_pool2d(x, [2, 3]), grads=["x"])
 

@@ -46,24 +46,31 @@ public struct PoolingGeometry: Hashable, Sendable {
     /// Round the output size up (PyTorch's `ceil_mode`): a last, partial window is kept
     /// when it starts inside the input or the leading padding.
     public var ceilMode: Bool
+    /// Spacing of a window's taps (max pooling only; 1 = contiguous).
+    public var dilation: [Int]
 
     public init(kind: PoolingKind, kernel: [Int], stride: [Int], paddingBefore: [Int], paddingAfter: [Int],
-                ceilMode: Bool = false) {
+                ceilMode: Bool = false, dilation: [Int] = [1, 1]) {
         self.kind = kind
         self.kernel = kernel
         self.stride = stride
         self.paddingBefore = paddingBefore
         self.paddingAfter = paddingAfter
         self.ceilMode = ceilMode
+        self.dilation = dilation
     }
+
+    /// The span a window covers on `axis`: `dilation·(kernel − 1) + 1`.
+    func extent(_ axis: Int) -> Int { dilation[axis] * (kernel[axis] - 1) + 1 }
 
     /// Output height and width for an input of `input` (h, w).
     public func outputSize(input: [Int]) -> [Int] {
         (0..<2).map { axis in
             let floor = outputLength(input: input[axis], kernel: kernel[axis], stride: stride[axis],
-                                     paddingBefore: paddingBefore[axis], paddingAfter: paddingAfter[axis], dilation: 1)
+                                     paddingBefore: paddingBefore[axis], paddingAfter: paddingAfter[axis],
+                                     dilation: dilation[axis])
             guard ceilMode else { return floor }
-            let span = input[axis] + paddingBefore[axis] + paddingAfter[axis] - kernel[axis]
+            let span = input[axis] + paddingBefore[axis] + paddingAfter[axis] - extent(axis)
             var size = (span + stride[axis] - 1) / stride[axis] + 1
             // PyTorch drops a last window that would start in the trailing padding
             if (size - 1) * stride[axis] >= input[axis] + paddingBefore[axis] { size -= 1 }
@@ -79,7 +86,7 @@ public struct PoolingGeometry: Hashable, Sendable {
         var grown = self
         grown.ceilMode = false
         for axis in 0..<2 {
-            let extra = (out[axis] - 1) * stride[axis] + kernel[axis] - (input[axis] + paddingBefore[axis] + paddingAfter[axis])
+            let extra = (out[axis] - 1) * stride[axis] + extent(axis) - (input[axis] + paddingBefore[axis] + paddingAfter[axis])
             if extra > 0 {
                 if kind == .averageIncludingPadding { return nil }
                 grown.paddingAfter[axis] += extra

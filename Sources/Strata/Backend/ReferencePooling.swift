@@ -2,19 +2,20 @@
 /// `oh·stride − paddingBefore ..< … + kernel` (likewise columns); positions outside the
 /// input are −∞ for max and zeros for the average.
 enum ReferencePooling {
-    /// The window of one output position: clipped input ranges and the average's divisor.
+    /// The window of one output position: its taps inside the input (every `dilation`-th
+    /// row and column) and the average's divisor.
     private struct Window {
-        let rows: Range<Int>
-        let columns: Range<Int>
+        let rows: [Int]
+        let columns: [Int]
         let divisor: Int
     }
 
     private static func window(oh: Int, ow: Int, height: Int, width: Int, geometry g: PoolingGeometry) -> Window {
         let top = oh * g.stride[0] - g.paddingBefore[0], left = ow * g.stride[1] - g.paddingBefore[1]
-        let bottom = Swift.min(top + g.kernel[0], height + g.paddingAfter[0])
-        let right = Swift.min(left + g.kernel[1], width + g.paddingAfter[1])
-        let rows = Swift.max(top, 0)..<Swift.min(bottom, height)
-        let columns = Swift.max(left, 0)..<Swift.min(right, width)
+        let bottom = Swift.min(top + g.extent(0), height + g.paddingAfter[0])
+        let right = Swift.min(left + g.extent(1), width + g.paddingAfter[1])
+        let rows = (0..<g.kernel[0]).map { top + $0 * g.dilation[0] }.filter { $0 >= 0 && $0 < height }
+        let columns = (0..<g.kernel[1]).map { left + $0 * g.dilation[1] }.filter { $0 >= 0 && $0 < width }
         let divisor = g.kind == .averageIncludingPadding
             ? (bottom - top) * (right - left) : rows.count * columns.count
         return Window(rows: rows, columns: columns, divisor: Swift.max(divisor, 1))

@@ -5,11 +5,15 @@ public class PoolingLayer: Module {
     public let padding: [Int]
     /// Round output sizes up, keeping a partial last window (PyTorch's `ceil_mode`).
     public let ceilMode: Bool
+    /// Spacing of a max-pooling window's taps.
+    public let dilation: [Int]
     let kind: PoolingKind
 
-    init(kind: PoolingKind, axes: Int, kernel: AxisValues, stride: AxisValues?, padding: AxisValues, ceilMode: Bool) {
+    init(kind: PoolingKind, axes: Int, kernel: AxisValues, stride: AxisValues?, padding: AxisValues, ceilMode: Bool,
+         dilation: AxisValues = 1) {
         self.kind = kind
         self.ceilMode = ceilMode
+        self.dilation = ((try? dilation.resolve(axes: axes, name: "", op: "")) ?? [Int](repeating: 1, count: axes)).map { Swift.max($0, 1) }
         let resolve = { (values: AxisValues) in (try? values.resolve(axes: axes, name: "", op: "")) ?? [Int](repeating: 0, count: axes) }
         self.kernel = resolve(kernel)
         self.stride = resolve(stride ?? kernel)
@@ -31,17 +35,17 @@ public class PoolingLayer: Module {
         }
         let spatial = Array(input.dropFirst(2))
         try ConvolutionArguments.checkOutput(op: typeName, input: spatial, kernel: kernel, stride: stride, before: padding,
-                                             after: padding, dilation: kernel.map { _ in 1 }, xShape: input, wShape: kernel)
+                                             after: padding, dilation: dilation, xShape: input, wShape: kernel)
         let lift = { (values: [Int], fill: Int) in axes == 1 ? [fill] + values : values }
         let geometry = PoolingGeometry(kind: kind, kernel: lift(kernel, 1), stride: lift(stride, 1), paddingBefore: lift(padding, 0),
-                                       paddingAfter: lift(padding, 0), ceilMode: ceilMode)
+                                       paddingAfter: lift(padding, 0), ceilMode: ceilMode, dilation: lift(dilation, 1))
         let out = geometry.outputSize(input: lift(spatial, 1))
         return Array(input.prefix(2)) + Array(out.suffix(axes))
     }
 
     public override var summaryText: String {
         "\(typeName) k\(kernel.map(String.init).joined(separator: "×")), s\(SummaryNotation.axes(stride)), p\(SummaryNotation.axes(padding))"
-            + (ceilMode ? ", ceil" : "")
+            + (dilation.contains { $0 > 1 } ? ", d\(SummaryNotation.axes(dilation))" : "") + (ceilMode ? ", ceil" : "")
     }
 
     public override func flops(input: [Int], output: [Int]) -> Int {
@@ -49,7 +53,7 @@ public class PoolingLayer: Module {
     }
 
     public override func flow(_ flow: ShapeFlow, to output: [Int]) -> ShapeFlow {
-        flow.sliding(kernel: kernel, stride: stride, dilation: kernel.map { _ in 1 }, to: output)
+        flow.sliding(kernel: kernel, stride: stride, dilation: dilation, to: output)
     }
 }
 
@@ -57,12 +61,14 @@ public class PoolingLayer: Module {
 ///
 ///     MaxPool2d(2)      // 6@28×28 → 6@14×14
 public final class MaxPool2d: PoolingLayer {
-    public init(_ kernel: AxisValues, stride: AxisValues? = nil, padding: AxisValues = 0, ceilMode: Bool = false) {
-        super.init(kind: .max, axes: 2, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode)
+    public init(_ kernel: AxisValues, stride: AxisValues? = nil, padding: AxisValues = 0, dilation: AxisValues = 1,
+                ceilMode: Bool = false) {
+        super.init(kind: .max, axes: 2, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode, dilation: dilation)
     }
 
     public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
-        try maxPool2d(input, kernel: AxisValues(kernel), stride: AxisValues(stride), padding: AxisValues(padding), ceilMode: ceilMode)
+        try maxPool2d(input, kernel: AxisValues(kernel), stride: AxisValues(stride), padding: AxisValues(padding),
+                      dilation: AxisValues(dilation), ceilMode: ceilMode)
     }
 }
 
@@ -85,14 +91,14 @@ public final class AvgPool2d: PoolingLayer {
 
 /// 1-D max pooling over time (PyTorch's `nn.MaxPool1d`).
 public final class MaxPool1d: PoolingLayer {
-    public init(_ kernel: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false) {
+    public init(_ kernel: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1, ceilMode: Bool = false) {
         super.init(kind: .max, axes: 1, kernel: AxisValues(integerLiteral: kernel),
                    stride: stride.map { AxisValues(integerLiteral: $0) }, padding: AxisValues(integerLiteral: padding),
-                   ceilMode: ceilMode)
+                   ceilMode: ceilMode, dilation: AxisValues(integerLiteral: dilation))
     }
 
     public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
-        try maxPool1d(input, kernel: kernel[0], stride: stride[0], padding: padding[0], ceilMode: ceilMode)
+        try maxPool1d(input, kernel: kernel[0], stride: stride[0], padding: padding[0], dilation: dilation[0], ceilMode: ceilMode)
     }
 }
 

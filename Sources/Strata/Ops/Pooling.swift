@@ -6,8 +6,9 @@
 ///
 ///     let y = try maxPool2d(x, kernel: 2)   // 6@28×28 → 6@14×14
 public func maxPool2d(_ input: Tensor, kernel: AxisValues, stride: AxisValues? = nil,
-                      padding: AxisValues = 0, ceilMode: Bool = false) throws(StrataError) -> Tensor {
-    try pooling("maxPool2d", .max, spatialAxes: 2, input, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode)
+                      padding: AxisValues = 0, dilation: AxisValues = 1, ceilMode: Bool = false) throws(StrataError) -> Tensor {
+    try pooling("maxPool2d", .max, spatialAxes: 2, input, kernel: kernel, stride: stride, padding: padding,
+                dilation: dilation, ceilMode: ceilMode)
 }
 
 /// Average pooling over `N×C×H×W`; with `countIncludePad` the padding zeros count in
@@ -19,11 +20,11 @@ public func avgPool2d(_ input: Tensor, kernel: AxisValues, stride: AxisValues? =
 }
 
 /// Max pooling over `N×C×L` (or `C×L`): `out = floor((L + 2·padding − kernel)/stride) + 1`.
-public func maxPool1d(_ input: Tensor, kernel: Int, stride: Int? = nil, padding: Int = 0,
+public func maxPool1d(_ input: Tensor, kernel: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1,
                       ceilMode: Bool = false) throws(StrataError) -> Tensor {
     try pooling("maxPool1d", .max, spatialAxes: 1, input, kernel: AxisValues(integerLiteral: kernel),
                 stride: stride.map { AxisValues(integerLiteral: $0) }, padding: AxisValues(integerLiteral: padding),
-                ceilMode: ceilMode)
+                dilation: AxisValues(integerLiteral: dilation), ceilMode: ceilMode)
 }
 
 /// Average pooling over `N×C×L` (see `avgPool2d`).
@@ -51,7 +52,8 @@ public func globalAvgPool1d(_ input: Tensor) throws(StrataError) -> Tensor {
 }
 
 private func pooling(_ op: String, _ kind: PoolingKind, spatialAxes: Int, _ input: Tensor, kernel: AxisValues,
-                     stride: AxisValues?, padding: AxisValues, ceilMode: Bool) throws(StrataError) -> Tensor {
+                     stride: AxisValues?, padding: AxisValues, dilation: AxisValues = 1,
+                     ceilMode: Bool) throws(StrataError) -> Tensor {
     guard input.dtype == .float32 else { throw .dtypeMismatch(op: op, expected: .float32, got: input.dtype) }
     let layout = spatialAxes == 1 ? "N×C×L (or C×L)" : "N×C×H×W (or C×H×W)"
     guard input.rank == spatialAxes + 2 || input.rank == spatialAxes + 1 else {
@@ -62,18 +64,22 @@ private func pooling(_ op: String, _ kind: PoolingKind, spatialAxes: Int, _ inpu
     let paddings = try padding.resolve(axes: spatialAxes, name: "padding", op: op)
     if let bad = kernelSizes.first(where: { $0 < 1 }) { throw .invalidArgument(op: op, message: "kernel must be ≥ 1, got \(bad)") }
     if let bad = strides.first(where: { $0 < 1 }) { throw .invalidArgument(op: op, message: "stride must be ≥ 1, got \(bad)") }
+    let dilations = try dilation.resolve(axes: spatialAxes, name: "dilation", op: op)
+    if let bad = dilations.first(where: { $0 < 1 }) { throw .invalidArgument(op: op, message: "dilation must be ≥ 1, got \(bad)") }
+    // PyTorch's rule, also with dilation: at most half the kernel size
     for (p, k) in zip(paddings, kernelSizes) where p < 0 || p > k / 2 {
         throw .invalidArgument(op: op, message: "padding \(p) must be between 0 and half the kernel (\(k / 2) for kernel \(k))")
     }
     let unbatched = input.rank == spatialAxes + 1
     let batched = unbatched ? try input.unsqueeze(axis: 0) : input
     try ConvolutionArguments.checkOutput(op: op, input: Array(batched.shape[2...]), kernel: kernelSizes, stride: strides,
-                                         before: paddings, after: paddings, dilation: kernelSizes.map { _ in 1 },
+                                         before: paddings, after: paddings, dilation: dilations,
                                          xShape: input.shape, wShape: kernelSizes)
     let x = spatialAxes == 1 ? try batched.unsqueeze(axis: 2) : batched
     let lift = { (values: [Int], pad: Int) in spatialAxes == 1 ? [pad] + values : values }
     let geometry = PoolingGeometry(kind: kind, kernel: lift(kernelSizes, 1), stride: lift(strides, 1),
-                                   paddingBefore: lift(paddings, 0), paddingAfter: lift(paddings, 0), ceilMode: ceilMode)
+                                   paddingBefore: lift(paddings, 0), paddingAfter: lift(paddings, 0), ceilMode: ceilMode,
+                                   dilation: lift(dilations, 1))
     let (result, workspace) = Kernels.backend.poolingForward(input: x, geometry: geometry, training: x.requiresGrad && GradMode.isEnabled)
     let saved = x.detach()
     var output = Tensor.record(result, op, inputs: [x]) { grad in

@@ -26,7 +26,7 @@ enum GoldenOps {
         "max_pool2d": { inputs, params in
             ["y": try maxPool2d(try inputs.required("x"), kernel: try params.axes("kernel"),
                                 stride: try params.optionalAxes("stride"), padding: try params.axes("padding", default: 0),
-                                ceilMode: try params.bool("ceil_mode", default: false))]
+                                dilation: try params.axes("dilation", default: 1), ceilMode: try params.bool("ceil_mode", default: false))]
         },
         "avg_pool2d": { inputs, params in
             ["y": try avgPool2d(try inputs.required("x"), kernel: try params.axes("kernel"),
@@ -37,7 +37,7 @@ enum GoldenOps {
         "max_pool1d": { inputs, params in
             ["y": try maxPool1d(try inputs.required("x"), kernel: try params.int("kernel"),
                                 stride: try params.optionalInt("stride"), padding: try params.int("padding", default: 0),
-                                ceilMode: try params.bool("ceil_mode", default: false))]
+                                dilation: try params.int("dilation", default: 1), ceilMode: try params.bool("ceil_mode", default: false))]
         },
         "avg_pool1d": { inputs, params in
             ["y": try avgPool1d(try inputs.required("x"), kernel: try params.int("kernel"),

@@ -41,7 +41,7 @@ enum DNNLPooling {
         var source = source
         var destination = DNNL.descriptor(outputShape(input: key.input, geometry: g), dnnl_format_tag_any)
         var operation = dnnl_pooling_v2_desc_t()
-        let strides = DNNL.dims(g.stride), kernel = DNNL.dims(g.kernel), dilation = DNNL.dims([0, 0])
+        let strides = DNNL.dims(g.stride), kernel = DNNL.dims(g.kernel), dilation = DNNL.dims(g.dilation.map { $0 - 1 })
         let before = DNNL.dims(g.paddingBefore), after = DNNL.dims(g.paddingAfter)
         let status = forward
             ? dnnl_pooling_v2_forward_desc_init(&operation, key.training ? dnnl_forward_training : dnnl_forward_inference,
