@@ -34,7 +34,7 @@ public class BatchNormLayer: Module {
         if isTraining, let counter = num_batches_tracked {
             counter.int64s[0] += 1
         }
-        let seen = Float(num_batches_tracked?.toLabels().first ?? 1)
+        let seen = Float(num_batches_tracked?.int64s[0] ?? 1)
         let output = try batchNorm(input, weight: weight, bias: bias, runningMean: running_mean, runningVar: running_var,
                                    training: useBatch, momentum: momentum ?? 1 / Swift.max(seen, 1), eps: eps)
         return output

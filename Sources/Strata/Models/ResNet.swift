@@ -147,29 +147,19 @@ extension Models {
             fc = Linear(channels, classes)
         }
 
-        private var layers: [(String, Module)] {
-            [("conv1", conv1), ("bn1", bn1), ("relu", relu), ("maxpool", maxpool), ("layer1", layer1), ("layer2", layer2),
-             ("layer3", layer3), ("layer4", layer4), ("avgpool", avgpool), ("fc", fc)]
+        /// The stages in order, as the `Sequential` that runs, shapes and summarises them
+        /// (built on demand, so it adds no level to the state-dict names).
+        private var body: Sequential {
+            Sequential(named: [("conv1", conv1), ("bn1", bn1), ("relu", relu), ("maxpool", maxpool), ("layer1", layer1),
+                               ("layer2", layer2), ("layer3", layer3), ("layer4", layer4), ("avgpool", avgpool), ("fc", fc)])
         }
 
-        public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
-            var x = input
-            for (_, layer) in layers { x = try layer(x) }
-            return x
-        }
+        public override func forward(_ input: Tensor) throws(StrataError) -> Tensor { try body(input) }
 
-        public override func outputShape(for input: [Int]) throws(StrataError) -> [Int] {
-            var shape = input
-            for (_, layer) in layers { shape = try layer.outputShape(for: shape) }
-            return shape
-        }
+        public override func outputShape(for input: [Int]) throws(StrataError) -> [Int] { try body.outputShape(for: input) }
 
         public override func summarize(into rows: inout [SummaryRow], path: String, flow: ShapeFlow) throws(StrataError) -> ShapeFlow {
-            var current = flow
-            for (name, layer) in layers {
-                current = try layer.summarize(into: &rows, path: path.isEmpty ? name : "\(path).\(name)", flow: current)
-            }
-            return current
+            try body.summarize(into: &rows, path: path, flow: flow)
         }
     }
 
