@@ -31,7 +31,7 @@ let package = Package(
         .target(
             name: "Strata",
             dependencies: ["CDNNL", "CZlib", "CImage"],
-            resources: [.copy("Resources/digits")]
+            resources: [.copy("Resources/digits"), .copy("Resources/imagenet")]
         ),
         .executableTarget(
             name: "StrataCLI",

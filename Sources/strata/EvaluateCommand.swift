@@ -5,7 +5,7 @@ import Strata
 /// Loads a run's trained model with its normaliser and test data.
 struct RunOptions: ParsableArguments {
     @Option(help: "Run folder written by strata train.")
-    var run: String
+    var run: String?
 
     @Option(help: "Which weights: best, last (checkpoints) or final (model.safetensors).")
     var checkpoint = "best"
@@ -15,6 +15,7 @@ struct RunOptions: ParsableArguments {
 
     /// The run's description and its model with the chosen weights.
     func load() throws -> (RunDescription, Module) {
+        guard let run else { throw ValidationError("--run is needed: the folder strata train wrote") }
         let description = try RunDescription.read(directory: run)
         let model = try description.makeModel()
         let files = ["best": "best.ckpt", "last": "last.ckpt", "final": "model.safetensors"]
@@ -87,11 +88,19 @@ struct EvaluateCommand: ParsableCommand {
     }
 }
 
-/// `strata predict`: the top classes for chosen samples.
+/// `strata predict`: the top classes for test samples of a run, inputs in a .npy file, or
+/// photos through a pretrained network.
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Top-k classes with probabilities for test samples or for inputs in a .npy file.")
+        abstract: "Top-k classes with probabilities: for a run's test samples or .npy inputs, or for photos through a pretrained network.",
+        discussion: """
+            With --run: test samples (--samples) or a .npy file of raw inputs (--npy). With \
+            --model and --weights (.pth or .safetensors, e.g. torchvision's ImageNet weights): \
+            each --image (PNG or JPEG) is resized, centre-cropped and normalised as the \
+            weights expect (--preprocess), and the classes are ImageNet's unless --labels names \
+            a file with one class name per line.
+            """)
 
     @OptionGroup var options: RunOptions
 
@@ -101,6 +110,21 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "A .npy file of raw inputs N×C×H×W (as loaded, before standardisation) instead of test samples.")
     var npy: String?
 
+    @Option(help: "A pretrained network (\(Models.zooNames.prefix(5).joined(separator: ", ")), …) instead of a run.")
+    var model: String?
+
+    @Option(help: "Its weights: a PyTorch .pth/.pt (read without running pickle code) or .safetensors.")
+    var weights: String?
+
+    @Option(name: .customLong("image"), help: "A PNG or JPEG photo (repeatable).")
+    var images: [String] = []
+
+    @Option(help: "Image preprocessing: \(ImagePreprocessing.named.keys.sorted().joined(separator: ", ")) (default: what the architecture's published weights use; caffe for Caffe-trained SqueezeNet weights).")
+    var preprocess: String?
+
+    @Option(help: "Class names, one per line (default: the 1000 ImageNet classes).")
+    var labels: String?
+
     @Option(help: "How many classes to list per sample.")
     var top = 3
 
@@ -109,6 +133,10 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         guard top >= 1 else { throw ValidationError("--top \(top) is not allowed: give 1 or more") }
+        if model != nil || weights != nil || !images.isEmpty {
+            try predictImages()
+            return
+        }
         let (description, model) = try options.load()
         guard !description.classNames.isEmpty else {
             throw ValidationError("predict lists classes; this run forecasts values (use evaluate)")
@@ -126,21 +154,82 @@ struct PredictCommand: ParsableCommand {
             let batch = try test.batch(indices)
             (inputs, truth) = (batch.inputs, batch.targets.toLabels())
         }
-        let probabilities = try withoutGradients { () throws(StrataError) in try softmax(try model(inputs), axis: 1) }.toArray()
-        let classes = description.classNames.count
+        let probabilities = try withoutGradients { () throws(StrataError) in try softmax(try model(inputs), axis: 1) }
+        let ranked = TopClasses.rank(probabilities, names: description.classNames, top: top)
         var results: [[String: Any]] = []
-        for row in 0..<inputs.shape[0] {
-            let scores = Array(probabilities[(row * classes)..<((row + 1) * classes)])
-            let ranked = scores.indices.sorted { scores[$0] > scores[$1] }.prefix(Swift.min(top, classes))
-            var entry: [String: Any] = ["sample": row, "top": ranked.map { ["class": description.classNames[$0], "index": $0,
-                                                                         "probability": Double(scores[$0])] }]
+        for (row, classes) in ranked.enumerated() {
+            var entry: [String: Any] = ["sample": row, "top": classes.map(\.json)]
             if let truth { entry["label"] = description.classNames[truth[row]] }
             results.append(entry)
             if !json {
-                let listed = ranked.map { String(format: "%@ %.4f", description.classNames[$0], scores[$0]) }.joined(separator: ", ")
+                let listed = classes.map { String(format: "%@ %.4f", $0.name, $0.probability) }.joined(separator: ", ")
                 print("sample \(row)\(truth.map { " (label \(description.classNames[$0[row]]))" } ?? ""): \(listed)")
             }
         }
         if json { JSONOutput.print(["predictions": results]) }
+    }
+
+    /// Photos through a pretrained network.
+    private func predictImages() throws {
+        guard let model, let weights, !images.isEmpty else {
+            throw ValidationError("predicting photos needs --model, --weights and at least one --image")
+        }
+        let names: [String]
+        if let labels {
+            guard let text = try? String(contentsOfFile: labels, encoding: .utf8) else {
+                throw ValidationError("--labels \(labels) cannot be read")
+            }
+            names = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        } else {
+            names = try ImageNetClasses.names()
+        }
+        let preprocessing: ImagePreprocessing
+        if let preprocess {
+            guard let preset = ImagePreprocessing.named[preprocess] else {
+                throw ValidationError("--preprocess \(preprocess) is not allowed: use \(ImagePreprocessing.named.keys.sorted().joined(separator: ", "))")
+            }
+            preprocessing = preset
+        } else {
+            preprocessing = .standard(for: model)
+        }
+        let (network, _) = try PretrainedModel.load(model, weights: weights,
+                                                    inputShape: [3, preprocessing.crop, preprocessing.crop])
+        var results: [[String: Any]] = []
+        for image in images {
+            let input = try preprocessing.tensor(try ImageCodec.read(contentsOf: image))
+            let probabilities = try withoutGradients { () throws(StrataError) in try softmax(try network(input), axis: 1) }
+            guard probabilities.shape[1] == names.count else {
+                throw ValidationError("the network gives \(probabilities.shape[1]) classes but \(labels ?? "the ImageNet list") names \(names.count)")
+            }
+            let classes = TopClasses.rank(probabilities, names: names, top: top)[0]
+            results.append(["image": image, "top": classes.map(\.json)])
+            if !json {
+                print("\(image):")
+                for (rank, entry) in classes.enumerated() {
+                    print(String(format: "  %d. %@ %.4f (class %d)", rank + 1, entry.name, entry.probability, entry.index))
+                }
+            }
+        }
+        if json { JSONOutput.print(["model": model, "predictions": results]) }
+    }
+}
+
+/// The most probable classes of each row of `N×K` probabilities.
+enum TopClasses {
+    struct Entry {
+        let index: Int
+        let name: String
+        let probability: Double
+        var json: [String: Any] { ["class": name, "index": index, "probability": probability] }
+    }
+
+    static func rank(_ probabilities: Tensor, names: [String], top: Int) -> [[Entry]] {
+        let values = probabilities.toArray(), classes = probabilities.shape[1]
+        return (0..<probabilities.shape[0]).map { row in
+            let scores = Array(values[(row * classes)..<((row + 1) * classes)])
+            return scores.indices.sorted { scores[$0] > scores[$1] }.prefix(Swift.min(top, classes)).map {
+                Entry(index: $0, name: $0 < names.count ? names[$0] : String($0), probability: Double(scores[$0]))
+            }
+        }
     }
 }

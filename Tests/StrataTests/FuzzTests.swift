@@ -67,6 +67,15 @@ final class FuzzTests: XCTestCase {
         }
     }
 
+    /// Both `.pth` serialisations (zip and legacy pickles): the fixtures of
+    /// tools/make_pth_fixtures.py, mutated.
+    func testTorchCheckpoints() throws {
+        for file in ["state_zip", "state_legacy"] {
+            let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Fixtures/pth/\(file).pth")
+            fuzz([UInt8](try Data(contentsOf: path.standardized))) { _ = try TorchCheckpoint.decode($0) }
+        }
+    }
+
     func testMATAndZipArchives() throws {
         let mat = TestFiles.matFile([("y", [2, 1], 9, [UInt8](repeating: 0, count: 16))], compressed: true)
         fuzz(mat) { _ = try MATFile.decode($0) }

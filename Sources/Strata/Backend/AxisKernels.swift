@@ -168,6 +168,12 @@ enum ActivationKernels {
             return ElementwiseKernels.map(x, threads) { 1 / (1 + Foundation.exp(-$0)) }
         case .tanh:
             return ElementwiseKernels.map(x, threads) { Foundation.tanh($0) }
+        case .relu6:
+            return ElementwiseKernels.map(x, threads) { Swift.min(Swift.max($0, 0), 6) }
+        case .hardswish:
+            return ElementwiseKernels.map(x, threads) { $0 * Swift.min(Swift.max($0 + 3, 0), 6) / 6 }
+        case .hardsigmoid:
+            return ElementwiseKernels.map(x, threads) { Swift.min(Swift.max($0 + 3, 0), 6) / 6 }
         }
     }
 
@@ -198,6 +204,13 @@ enum ActivationKernels {
             return ElementwiseKernels.zip(gradOutput, output, threads) { g, y in g * y * (1 - y) }
         case .tanh:
             return ElementwiseKernels.zip(gradOutput, output, threads) { g, y in g * (1 - y * y) }
+        case .relu6:
+            return ElementwiseKernels.zip(gradOutput, input, threads) { g, x in x > 0 && x < 6 ? g : 0 }
+        case .hardswish:
+            // PyTorch's rule: 0 below −3, (2x + 3)/6 up to 3 inclusive, 1 above
+            return ElementwiseKernels.zip(gradOutput, input, threads) { g, x in x < -3 ? 0 : (x <= 3 ? g * (x / 3 + 0.5) : g) }
+        case .hardsigmoid:
+            return ElementwiseKernels.zip(gradOutput, input, threads) { g, x in x > -3 && x < 3 ? g / 6 : 0 }
         }
     }
 }

@@ -107,6 +107,12 @@ public enum Activation: Hashable, Sendable {
     case geluTanh
     case sigmoid
     case tanh
+    /// `min(max(x, 0), 6)` (MobileNetV2); the gradient is 1 strictly between 0 and 6.
+    case relu6
+    /// `x·relu6(x + 3)/6` (MobileNetV3).
+    case hardswish
+    /// `relu6(x + 3)/6`, a piecewise-linear sigmoid (MobileNetV3's squeeze-and-excitation).
+    case hardsigmoid
 }
 
 /// Element-wise binary operations (operands broadcast).

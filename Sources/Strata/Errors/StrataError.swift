@@ -16,6 +16,10 @@ public enum StrataError: Error, Equatable, Sendable, CustomStringConvertible {
     case corruptFile(path: String, offset: Int, message: String)
     /// A file or directory that cannot be opened or written.
     case io(path: String, message: String)
+    /// A pickle (`.pth`) that names a global Strata will not load: unpickling it in Python
+    /// would import or call that name (`os.system`, a class of someone's code). Only what
+    /// state dicts need is admitted.
+    case disallowedGlobal(path: String, offset: Int, global: String)
     /// Training produced a non-finite loss (the message names epoch, batch and step).
     case diverged(message: String)
     /// An operation the autograd engine cannot perform (e.g. backward of a non-scalar
@@ -30,7 +34,13 @@ public enum StrataError: Error, Equatable, Sendable, CustomStringConvertible {
             return message
         case let .dtypeMismatch(_, expected, got):
             return "expected a \(expected) tensor, got \(got)"
+        case let .disallowedGlobal(_, _, global):
+            return Self.disallowedExplanation(global)
         }
+    }
+
+    private static func disallowedExplanation(_ global: String) -> String {
+        "refuses the pickle global '\(global)': loading it would run code from the file; a state dict needs only tensors, dicts, lists, strings and numbers (save one with torch.save(model.state_dict(), path))"
     }
 
     public var description: String {
@@ -42,6 +52,8 @@ public enum StrataError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(op): expected a \(expected) tensor, got \(got)"
         case let .corruptFile(path, offset, message):
             return "\(path): at byte \(offset): \(message)"
+        case let .disallowedGlobal(path, offset, global):
+            return "\(path): at byte \(offset): \(Self.disallowedExplanation(global))"
         case let .io(path, message):
             return "\(path): \(message)"
         case let .autograd(message):

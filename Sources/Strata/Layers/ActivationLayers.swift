@@ -42,6 +42,27 @@ public final class Tanh: Module {
     public override func forward(_ input: Tensor) throws(StrataError) -> Tensor { tanh(input) }
 }
 
+/// `min(max(x, 0), 6)` (PyTorch's `nn.ReLU6`, MobileNetV2's activation).
+public final class ReLU6: Module {
+    public override init() {}
+    public override func forward(_ input: Tensor) throws(StrataError) -> Tensor { relu6(input) }
+    public override func flops(input: [Int], output: [Int]) -> Int { Shape.count(Array(input.dropFirst())) }
+}
+
+/// `x·relu6(x + 3)/6` (PyTorch's `nn.Hardswish`, MobileNetV3's activation).
+public final class Hardswish: Module {
+    public override init() {}
+    public override func forward(_ input: Tensor) throws(StrataError) -> Tensor { hardswish(input) }
+    public override func flops(input: [Int], output: [Int]) -> Int { 4 * Shape.count(Array(input.dropFirst())) }
+}
+
+/// `relu6(x + 3)/6` (PyTorch's `nn.Hardsigmoid`).
+public final class Hardsigmoid: Module {
+    public override init() {}
+    public override func forward(_ input: Tensor) throws(StrataError) -> Tensor { hardsigmoid(input) }
+    public override func flops(input: [Int], output: [Int]) -> Int { 3 * Shape.count(Array(input.dropFirst())) }
+}
+
 /// Softmax over `axis` (PyTorch's `nn.Softmax(dim)`).
 public final class Softmax: Module {
     public let axis: Int

@@ -4,7 +4,7 @@ public class ConvolutionLayer: Module {
     @Parameter public var weight: Tensor
     @Parameter public var bias: Tensor?
     public let inChannels: Int
-    public let outChannels: Int
+    public private(set) var outChannels: Int
     public let kernel: [Int]
     public let stride: [Int]
     public let padding: Padding
@@ -47,6 +47,15 @@ public class ConvolutionLayer: Module {
         let fanIn = perGroup * self.kernel.reduce(1, &*)
         weight = Initialization.uniform([Swift.max(outChannels, 0), perGroup] + self.kernel, fanIn: fanIn)
         self.bias = bias ? Initialization.uniform([Swift.max(outChannels, 0)], fanIn: fanIn) : nil
+    }
+
+    /// Replaces the weights by freshly initialised ones for `outChannels` filters (a new
+    /// classifier, as SqueezeNet's 1×1 convolution), keeping the input width; ungrouped only.
+    public func reinitialize(outChannels: Int) {
+        let fanIn = inChannels * kernel.reduce(1, *)
+        self.outChannels = outChannels
+        weight = Initialization.uniform([Swift.max(outChannels, 0), inChannels] + kernel, fanIn: fanIn)
+        if bias != nil { bias = Initialization.uniform([Swift.max(outChannels, 0)], fanIn: fanIn) }
     }
 
     func checkConfiguration() throws(StrataError) {

@@ -6,7 +6,7 @@ public final class Linear: Module {
     @Parameter public var weight: Tensor
     @Parameter public var bias: Tensor?
     public let inFeatures: Int
-    public let outFeatures: Int
+    public private(set) var outFeatures: Int
 
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) {
         self.inFeatures = inFeatures
@@ -14,6 +14,15 @@ public final class Linear: Module {
         let (rows, columns) = (Swift.max(outFeatures, 0), Swift.max(inFeatures, 0))
         weight = Initialization.uniform([rows, columns], fanIn: columns)
         self.bias = bias ? Initialization.uniform([rows], fanIn: columns) : nil
+    }
+
+    /// Replaces the weights by freshly initialised ones for `outFeatures` outputs (a new
+    /// classifier head on a pretrained network), keeping the input width.
+    public func reinitialize(outFeatures: Int) {
+        let fresh = Linear(inFeatures, outFeatures, bias: bias != nil)
+        self.outFeatures = outFeatures
+        weight = fresh.weight
+        bias = fresh.bias
     }
 
     private func checkConfiguration() throws(StrataError) {

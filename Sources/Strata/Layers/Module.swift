@@ -72,7 +72,7 @@ open class Module {
     public func namedModules(prefix: String = "") -> [(String, Module)] {
         var result = [(prefix, self)]
         for (name, child) in namedChildren {
-            result += child.namedModules(prefix: prefix.isEmpty ? name : "\(prefix).\(name)")
+            result += child.namedModules(prefix: ModulePath.child(prefix, name))
         }
         return result
     }
@@ -96,7 +96,7 @@ open class Module {
     /// Parameters and buffers in PyTorch's `state_dict()` order.
     func namedState() -> [(name: String, tensor: Tensor, isBuffer: Bool)] {
         namedModules().flatMap { path, module in
-            module.ownState.map { (path.isEmpty ? $0.name : "\(path).\($0.name)", $0.tensor, $0.isBuffer) }
+            module.ownState.map { (ModulePath.child(path, $0.name), $0.tensor, $0.isBuffer) }
         }
     }
 

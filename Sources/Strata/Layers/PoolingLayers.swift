@@ -145,3 +145,48 @@ public final class GlobalAvgPool: Module {
 
     public override func flow(_ flow: ShapeFlow, to output: [Int]) -> ShapeFlow { flow.global(to: output) }
 }
+
+/// Adaptive average pooling to a fixed output size, whatever the input size (PyTorch's
+/// `nn.AdaptiveAvgPool2d`/`nn.AdaptiveAvgPool1d`): `N×C×H×W → N×C×Ho×Wo`, each output the
+/// mean of its bin `⌊i·H/Ho⌋ ..< ⌈(i + 1)·H/Ho⌉` (see `adaptiveAvgPool2d`).
+///
+///     AdaptiveAvgPool2d([7, 7])     // VGG: 512@2×3 → 512@7×7, 512@14×14 → 512@7×7
+public final class AdaptiveAvgPool: Module {
+    /// Output size per spatial axis (height, width; or length).
+    public let outputSize: [Int]
+
+    /// - Parameter outputSize: one size per spatial axis (`[7, 7]`, or `[4]` for sequences).
+    public init(_ outputSize: [Int]) {
+        self.outputSize = outputSize
+    }
+
+    public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
+        outputSize.count == 1
+            ? try adaptiveAvgPool1d(input, outputSize: outputSize[0])
+            : try adaptiveAvgPool2d(input, outputSize: AxisValues(outputSize))
+    }
+
+    public override func outputShape(for input: [Int]) throws(StrataError) -> [Int] {
+        guard input.count == outputSize.count + 2 else {
+            throw .shapeMismatch(op: typeName, message: "pools to \(outputSize.count) spatial axes and expects \(outputSize.count == 1 ? "N×C×L" : "N×C×H×W") input, got \(ShapeNotation.describe(input))")
+        }
+        if let bad = outputSize.first(where: { $0 < 1 }) {
+            throw .invalidArgument(op: typeName, message: "output size must be ≥ 1, got \(bad)")
+        }
+        return Array(input.prefix(2)) + outputSize
+    }
+
+    public override var summaryText: String { "AdaptiveAvgPool \(outputSize.map(String.init).joined(separator: "×"))" }
+
+    public override func flops(input: [Int], output: [Int]) -> Int { Shape.count(Array(input.dropFirst())) }
+
+    /// A unit sees at most the widest bin, `⌈in/out⌉` (+1 where bins straddle), and bins
+    /// start `⌊in/out⌋` apart; a 1×1 output sees everything.
+    public override func flow(_ flow: ShapeFlow, to output: [Int]) -> ShapeFlow {
+        let spatial = Array(flow.shape.dropFirst(2))
+        guard spatial.count == outputSize.count, !outputSize.allSatisfy({ $0 == 1 }) else { return flow.global(to: output) }
+        let kernel = zip(spatial, outputSize).map { input, out in (0..<out).map { adaptiveBin($0, inputs: input, outputs: out).count }.max() ?? 1 }
+        let stride = zip(spatial, outputSize).map { Swift.max(1, $0 / $1) }
+        return flow.sliding(kernel: kernel, stride: stride, dilation: kernel.map { _ in 1 }, to: output)
+    }
+}

@@ -1,12 +1,25 @@
 /// `main(x) + shortcut(x)`, the shortcut being the identity unless given (ResNet's block
-/// with or without a downsampling projection). Children are named `main` and `shortcut`.
+/// with or without a downsampling projection).
+///
+/// Children are named `main` and `shortcut` unless other names are given; an empty name
+/// puts that branch's own children directly under the parent's path, so a block that
+/// stores `conv1`, `bn1`, `downsample` under torchvision's names can run them through a
+/// `Residual` without adding a level to its state-dict names (see `Composite`).
 public final class Residual: Module {
     public let main: Module
     public let shortcut: Module?
+    let mainName: String
+    let shortcutName: String
 
-    public init(_ main: Module, shortcut: Module? = nil) {
+    public init(_ main: Module, shortcut: Module? = nil, mainName: String = "main", shortcutName: String = "shortcut") {
         self.main = main
         self.shortcut = shortcut
+        self.mainName = mainName
+        self.shortcutName = shortcutName
+    }
+
+    public override var namedChildren: [(String, Module)] {
+        [(mainName, main)] + (shortcut.map { [(shortcutName, $0)] } ?? [])
     }
 
     public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
@@ -28,9 +41,8 @@ public final class Residual: Module {
     }
 
     public override func summarize(into rows: inout [SummaryRow], path: String, flow: ShapeFlow) throws(StrataError) -> ShapeFlow {
-        let prefix = path.isEmpty ? "" : "\(path)."
-        let branch = try main.summarize(into: &rows, path: prefix + "main", flow: flow)
-        let skip = try shortcut?.summarize(into: &rows, path: prefix + "shortcut", flow: flow) ?? flow
+        let branch = try main.summarize(into: &rows, path: ModulePath.child(path, mainName), flow: flow)
+        let skip = try shortcut?.summarize(into: &rows, path: ModulePath.child(path, shortcutName), flow: flow) ?? flow
         guard branch.shape == skip.shape else {
             throw .shapeMismatch(op: "summary", message: "layer \(path.isEmpty ? "Residual" : path): the main branch gives \(ShapeNotation.describe(branch.shape)) but the shortcut gives \(ShapeNotation.describe(skip.shape))")
         }
@@ -39,15 +51,18 @@ public final class Residual: Module {
 }
 
 /// Runs branches on the same input and joins their outputs along the channel axis
-/// (Inception's block). Children are named `0`, `1`, ….
+/// (Inception's block, DenseNet's `cat(x, f(x))`). Children are named `0`, `1`, … unless
+/// names are given (an empty name: see `Residual`).
 public final class Concat: Module {
     public let branches: [Module]
+    let names: [String]
 
-    public init(_ branches: [Module]) {
+    public init(_ branches: [Module], names: [String]? = nil) {
         self.branches = branches
+        self.names = names ?? branches.indices.map(String.init)
     }
 
-    public override var namedChildren: [(String, Module)] { branches.enumerated().map { (String($0.offset), $0.element) } }
+    public override var namedChildren: [(String, Module)] { Array(zip(names, branches)) }
 
     public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
         var outputs: [Tensor] = []
@@ -74,13 +89,21 @@ public final class Concat: Module {
 
     public override func summarize(into rows: inout [SummaryRow], path: String, flow: ShapeFlow) throws(StrataError) -> ShapeFlow {
         var flows: [ShapeFlow] = []
-        for (index, branch) in branches.enumerated() {
-            flows.append(try branch.summarize(into: &rows, path: path.isEmpty ? "\(index)" : "\(path).\(index)", flow: flow))
+        for (name, branch) in zip(names, branches) {
+            flows.append(try branch.summarize(into: &rows, path: ModulePath.child(path, name), flow: flow))
         }
         let shape: [Int]
         do { shape = try Self.joined(flows.map(\.shape)) } catch {
             throw .shapeMismatch(op: "summary", message: "layer \(path.isEmpty ? "Concat" : path): \(error)")
         }
         return flows.dropFirst().reduce(flows[0]) { $0.merged(with: $1, shape: shape) }
+    }
+}
+
+/// Dotted module paths as state dicts write them.
+enum ModulePath {
+    /// `parent.name`; an empty side is left out (an unnamed branch keeps its parent's path).
+    static func child(_ parent: String, _ name: String) -> String {
+        parent.isEmpty ? name : (name.isEmpty ? parent : "\(parent).\(name)")
     }
 }

@@ -47,7 +47,7 @@ public final class Sequential: Module {
         var current = flow
         var previous: (path: String, text: String, input: [Int])?
         for (name, layer) in layers {
-            let layerPath = path.isEmpty ? name : "\(path).\(name)"
+            let layerPath = ModulePath.child(path, name)
             do {
                 let next = try layer.summarize(into: &rows, path: layerPath, flow: current)
                 previous = (layerPath, layer.summaryText, current.shape)

@@ -1,9 +1,30 @@
-/// What a non-strict `loadStateDict` left out.
+import Foundation
+
+/// How a state dict's names and shapes met the model's.
 public struct StateDictReport: Sendable, Equatable {
+    /// A name both have, with different shapes.
+    public struct ShapeMismatch: Sendable, Equatable {
+        public let name: String
+        public let fileShape: [Int]
+        public let modelShape: [Int]
+    }
+
     /// The model's names the file did not have.
     public let missingKeys: [String]
     /// The file's names the model does not have.
     public let unexpectedKeys: [String]
+    /// Names both have whose shapes differ (not loaded).
+    public let mismatchedKeys: [ShapeMismatch]
+
+    /// Whether every name and shape matched.
+    public var isExact: Bool { missingKeys.isEmpty && unexpectedKeys.isEmpty && mismatchedKeys.isEmpty }
+
+    /// Every problem on its own line, with the nearest name on the other side.
+    public var problems: [String] {
+        missingKeys.map { "missing '\($0)'" + (Module.nearest($0, in: unexpectedKeys).map { " (the file has '\($0)')" } ?? "") }
+            + unexpectedKeys.map { "unexpected '\($0)'" + (Module.nearest($0, in: missingKeys).map { " (the model has '\($0)')" } ?? "") }
+            + mismatchedKeys.map { "'\($0.name)' has shape \(Shape.describe($0.fileShape)) in the file but \(Shape.describe($0.modelShape)) in the model" }
+    }
 }
 
 extension Module {
@@ -12,38 +33,37 @@ extension Module {
         namedState().map { ($0.name, $0.tensor) }
     }
 
-    /// Copies values into the model's parameters and buffers by name (like PyTorch's
-    /// `load_state_dict`). With `strict`, every model name must be present and no other.
+    /// Copies values into the model's parameters and buffers by name (PyTorch's
+    /// `load_state_dict`). Strict: every model name present with its shape and no other
+    /// name, or nothing is loaded. Lenient: what matches in name and shape is loaded, the
+    /// rest reported.
     ///
-    /// - Returns: the missing and unexpected names (both empty when strict succeeds).
-    /// - Throws: `StrataError.shapeMismatch` naming the key and both shapes when a value
-    ///   has another shape; with `strict`, `invalidArgument` listing missing and
-    ///   unexpected keys with the nearest names.
+    /// - Returns: the missing, unexpected and mis-shaped names (all empty when exact).
+    /// - Throws: with `strict`, `StrataError.invalidArgument` listing every missing,
+    ///   unexpected and mis-shaped key at once, each with the nearest name on the other side.
     @discardableResult
     public func loadStateDict(_ values: [String: Tensor], strict: Bool = true) throws(StrataError) -> StateDictReport {
         let state = namedState()
         let names = Set(state.map(\.name))
-        let missing = state.map(\.name).filter { values[$0] == nil }
-        let unexpected = values.keys.filter { !names.contains($0) }.sorted()
-        if strict && !(missing.isEmpty && unexpected.isEmpty) {
-            var lines: [String] = []
-            for key in missing {
-                lines.append("missing '\(key)'" + (Self.nearest(key, in: unexpected).map { " (the file has '\($0)')" } ?? ""))
-            }
-            for key in unexpected {
-                lines.append("unexpected '\(key)'" + (Self.nearest(key, in: missing).map { " (the model has '\($0)')" } ?? ""))
-            }
-            throw .invalidArgument(op: "loadStateDict", message: lines.joined(separator: "; "))
+        let mismatched = state.compactMap { entry -> StateDictReport.ShapeMismatch? in
+            guard let value = values[entry.name], value.shape != entry.tensor.shape else { return nil }
+            return StateDictReport.ShapeMismatch(name: entry.name, fileShape: value.shape, modelShape: entry.tensor.shape)
         }
-        for entry in state {
+        let report = StateDictReport(missingKeys: state.map(\.name).filter { values[$0] == nil },
+                                     unexpectedKeys: values.keys.filter { !names.contains($0) }.sorted(),
+                                     mismatchedKeys: mismatched)
+        if strict && !report.isExact {
+            throw .invalidArgument(op: "loadStateDict", message: "\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s"): "
+                                   + report.problems.joined(separator: "; ")
+                                   + " (load leniently to take what matches, or rename keys with rules such as '^backbone\\.=features.')")
+        }
+        let skipped = Set(mismatched.map(\.name))
+        for entry in state where !skipped.contains(entry.name) {
             guard let value = values[entry.name] else { continue }
-            guard value.shape == entry.tensor.shape else {
-                throw .shapeMismatch(op: "loadStateDict", message: "'\(entry.name)' has shape \(Shape.describe(value.shape)) in the file but \(Shape.describe(entry.tensor.shape)) in the model")
-            }
             let converted = entry.tensor.dtype == .float32 ? value.toFloat() : value.toInt64()
             withoutGradients { Kernels.copy(converted.dense(), into: entry.tensor) }
         }
-        return StateDictReport(missingKeys: missing, unexpectedKeys: unexpected)
+        return report
     }
 
     /// The name closest to `key` by edit distance, if reasonably close.
@@ -58,10 +78,15 @@ extension Module {
         try Safetensors.write(stateDict(), metadata: metadata, to: path)
     }
 
-    /// Loads a safetensors state dict saved by Strata or converted from PyTorch.
+    /// Loads weights from safetensors or a PyTorch `.pth` (see `WeightsFile`), after
+    /// renaming keys by `renamings` in order.
     @discardableResult
-    public func load(from path: String, strict: Bool = true) throws(StrataError) -> StateDictReport {
-        try loadStateDict(try Safetensors.read(contentsOf: path), strict: strict)
+    public func load(from path: String, strict: Bool = true, renamings: [KeyRenaming] = []) throws(StrataError) -> StateDictReport {
+        var values: [String: Tensor] = [:]
+        for (name, tensor) in try WeightsFile.read(contentsOf: path) {
+            values[renamings.reduce(name) { $1.apply($0) }] = tensor
+        }
+        return try loadStateDict(values, strict: strict)
     }
 }
 

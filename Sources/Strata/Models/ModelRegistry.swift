@@ -3,7 +3,7 @@ import Foundation
 extension Models {
     /// Built-in networks by name, for the CLI and model files.
     public static let names = ["lenet5", "digits-cnn", "mnist-cnn", "cifar-cnn", "sensor-cnn", "digit-recognizer", "fcn",
-                               "sequence-cnn", "forecaster", "residual-forecaster", "mlp", "resnet18", "resnet34", "resnet50"]
+                               "sequence-cnn", "tcn", "forecaster", "residual-forecaster", "mlp"] + zooNames
 
     /// The built-in network `name` for samples of `inputShape` (no batch axis) and
     /// `classes` outputs (classes or forecast values).
@@ -33,14 +33,12 @@ extension Models {
             return forecaster(channels: channels, frame: inputShape.last ?? 1, outputs: classes)
         case "residual-forecaster":
             return residualForecaster(channels: channels, frame: inputShape.last ?? 1, outputs: classes)
-        case "resnet18":
-            return resnet18(classes: classes)
-        case "resnet34":
-            return resnet34(classes: classes)
-        case "resnet50":
-            return resnet50(classes: classes)
+        case "tcn":
+            return TCN(channels: channels, outputs: classes)
         case "mlp":
             return mlp(inputs: Shape.count(inputShape), classes: classes)
+        case let zooName where zooNames.contains(zooName) || zooName == "legacy_xception":
+            return try zoo(zooName, classes: classes)
         default:
             throw .invalidArgument(op: "model", message: "unknown model '\(name)'; built-in models: \(names.joined(separator: ", ")), or a model file (.json)")
         }

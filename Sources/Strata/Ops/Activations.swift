@@ -33,6 +33,15 @@ public func sigmoid(_ x: Tensor) -> Tensor { activation(.sigmoid, "sigmoid", x) 
 /// Hyperbolic tangent.
 public func tanh(_ x: Tensor) -> Tensor { activation(.tanh, "tanh", x) }
 
+/// `min(max(x, 0), 6)` (PyTorch's `relu6`); the gradient is 1 strictly between 0 and 6.
+public func relu6(_ x: Tensor) -> Tensor { activation(.relu6, "relu6", x) }
+
+/// `x·min(max(x + 3, 0), 6)/6` (PyTorch's `hardswish`).
+public func hardswish(_ x: Tensor) -> Tensor { activation(.hardswish, "hardswish", x) }
+
+/// `min(max(x + 3, 0), 6)/6` (PyTorch's `hardsigmoid`).
+public func hardsigmoid(_ x: Tensor) -> Tensor { activation(.hardsigmoid, "hardsigmoid", x) }
+
 /// Parametric ReLU: `x` for `x > 0`, else `weight_c·x` with one learned slope per channel
 /// (axis 1) or a single slope shared by all (`weight` of shape `[1]`).
 ///

@@ -12,10 +12,18 @@ public struct GoldenCase: Decodable, Sendable {
     public let grads: [String: String]
     public let rtol: Double
     public let atol: Double
+    /// Tolerances of the gradients when they differ from the outputs' (`grad_rtol`, `grad_atol`).
+    public let gradRtol: Double?
+    public let gradAtol: Double?
+    /// A bound on the gradients' relative L2 error, `‖g − g_ref‖₂ ≤ gradRelL2·‖g_ref‖₂`,
+    /// used instead of element-wise tolerances where ReLU or max-pooling decisions at their
+    /// kinks make those meaningless (`grad_rel_l2`).
+    public let gradRelL2: Double?
 
     enum CodingKeys: String, CodingKey {
         case name, op, params, inputs, outputs, grads, rtol, atol
         case gradOutput = "grad_output"
+        case gradRtol = "grad_rtol", gradAtol = "grad_atol", gradRelL2 = "grad_rel_l2"
     }
 
     public init(from decoder: Decoder) throws {
@@ -29,6 +37,9 @@ public struct GoldenCase: Decodable, Sendable {
         grads = try container.decodeIfPresent([String: String].self, forKey: .grads) ?? [:]
         rtol = try container.decodeIfPresent(Double.self, forKey: .rtol) ?? 1e-4
         atol = try container.decodeIfPresent(Double.self, forKey: .atol) ?? 1e-5
+        gradRtol = try container.decodeIfPresent(Double.self, forKey: .gradRtol)
+        gradAtol = try container.decodeIfPresent(Double.self, forKey: .gradAtol)
+        gradRelL2 = try container.decodeIfPresent(Double.self, forKey: .gradRelL2)
     }
 }
 
@@ -60,6 +71,11 @@ public struct GoldenCaseSet: Sendable {
 
     /// Loads an array named in a case (relative to the folder).
     func array(_ relativePath: String) throws(StrataError) -> Tensor {
-        try NumpyArray.read(contentsOf: (directory as NSString).appendingPathComponent(relativePath))
+        try NumpyArray.read(contentsOf: path(relativePath))
+    }
+
+    /// The path of a file named in a case.
+    func path(_ relativePath: String) -> String {
+        (directory as NSString).appendingPathComponent(relativePath)
     }
 }

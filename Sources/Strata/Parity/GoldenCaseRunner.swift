@@ -25,6 +25,7 @@ public enum GoldenCaseRunner {
 
     /// Runs one case.
     public static func run(_ testCase: GoldenCase, in set: GoldenCaseSet) -> ParityOutcome {
+        if testCase.op == ModelCase.op { return ModelCase.run(testCase, in: set) }
         guard let operation = GoldenOps.table[testCase.op] else {
             return ParityOutcome(name: testCase.name, op: testCase.op, status: .skipped("op '\(testCase.op)' is not implemented"))
         }
@@ -53,9 +54,10 @@ public enum GoldenCaseRunner {
                         failures.append("grad \(name): no gradient reached this input")
                         continue
                     }
-                    if let mismatch = compare(gradient, try set.array(path), rtol: testCase.rtol, atol: testCase.atol) {
-                        failures.append("grad \(name): \(mismatch)")
-                    }
+                    let expected = try set.array(path)
+                    let mismatch = testCase.gradRelL2.map { relativeL2(gradient, expected, bound: $0) }
+                        ?? compare(gradient, expected, rtol: testCase.gradRtol ?? testCase.rtol, atol: testCase.gradAtol ?? testCase.atol)
+                    if let mismatch { failures.append("grad \(name): \(mismatch)") }
                 }
             }
             return ParityOutcome(name: testCase.name, op: testCase.op, status: failures.isEmpty ? .passed : .failed(failures))
@@ -69,6 +71,21 @@ public enum GoldenCaseRunner {
     static func scalarConformed(_ array: Tensor, to shape: [Int]) -> Tensor {
         guard array.count == 1, Shape.count(shape) == 1, array.shape != shape else { return array }
         return array.dense().viewing(shape: shape)
+    }
+
+    /// `nil` when `‖a − b‖₂ ≤ bound·‖b‖₂`, else the measured ratio.
+    static func relativeL2(_ actual: Tensor, _ expected: Tensor, bound: Double) -> String? {
+        let expected = scalarConformed(expected, to: actual.shape)
+        guard actual.shape == expected.shape else {
+            return "shape \(Shape.describe(actual.shape)), expected \(Shape.describe(expected.shape))"
+        }
+        var difference = 0.0, reference = 0.0
+        for (x, y) in zip(actual.toArray(), expected.toArray()) {
+            difference += (Double(x) - Double(y)) * (Double(x) - Double(y))
+            reference += Double(y) * Double(y)
+        }
+        let ratio = (difference / Swift.max(reference, .leastNormalMagnitude)).squareRoot()
+        return ratio <= bound ? nil : "relative L2 error \(ratio), allowed \(bound)"
     }
 
     /// `nil` when every element satisfies `|a − b| ≤ atol + rtol·|b|`, else a description

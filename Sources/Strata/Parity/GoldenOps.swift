@@ -45,6 +45,12 @@ enum GoldenOps {
                                 countIncludePad: try params.bool("count_include_pad", default: true),
                                 ceilMode: try params.bool("ceil_mode", default: false))]
         },
+        "adaptive_avg_pool2d": { inputs, params in
+            ["y": try adaptiveAvgPool2d(try inputs.required("x"), outputSize: try params.axes("output_size"))]
+        },
+        "adaptive_avg_pool1d": { inputs, params in
+            ["y": try adaptiveAvgPool1d(try inputs.required("x"), outputSize: try params.int("output_size"))]
+        },
         "global_avg_pool2d": { inputs, _ in ["y": try globalAvgPool2d(try inputs.required("x"))] },
         "global_avg_pool1d": { inputs, _ in ["y": try globalAvgPool1d(try inputs.required("x"))] },
         "batch_norm2d": batchNormCase,
@@ -65,6 +71,42 @@ enum GoldenOps {
             }
         },
         "sigmoid": { inputs, _ in ["y": sigmoid(try inputs.required("x"))] },
+        "relu6": { inputs, _ in ["y": relu6(try inputs.required("x"))] },
+        "hardswish": { inputs, _ in ["y": hardswish(try inputs.required("x"))] },
+        "hardsigmoid": { inputs, _ in ["y": hardsigmoid(try inputs.required("x"))] },
+        "cat": { inputs, params in
+            // inputs x0, x1, … in order
+            let parts = (0..<inputs.count).compactMap { inputs["x\($0)"] }
+            guard parts.count == inputs.count else {
+                throw StrataError.invalidArgument(op: "cat", message: "inputs must be named x0, x1, …; got \(inputs.keys.sorted())")
+            }
+            return ["y": try Tensor.concat(parts, axis: try params.int("dim", default: 0))]
+        },
+        "squeeze_excitation": { inputs, params in
+            let activations: [String: () -> Module] = ["relu": { ReLU() }, "sigmoid": { Sigmoid() }, "hardsigmoid": { Hardsigmoid() },
+                                                       "hardswish": { Hardswish() }]
+            let fc1 = try inputs.required("fc1_weight"), x = try inputs.required("x")
+            guard let activation = activations[try params.string("activation", default: "relu")],
+                  let scale = activations[try params.string("scale_activation", default: "sigmoid")] else {
+                throw StrataError.invalidArgument(op: "squeeze_excitation", message: "activations must be relu, sigmoid, hardsigmoid or hardswish")
+            }
+            let block = SqueezeExcitation(x.shape[1], squeeze: fc1.shape[0], activation: activation(), scaleActivation: scale())
+            block.fc1.weight = fc1
+            block.fc1.bias = try inputs.required("fc1_bias")
+            block.fc2.weight = try inputs.required("fc2_weight")
+            block.fc2.bias = try inputs.required("fc2_bias")
+            return ["y": try block(x)]
+        },
+        "separable_conv2d": { inputs, params in
+            let x = try inputs.required("x"), pointwise = try inputs.required("pointwise_weight")
+            let depthwise = try inputs.required("depthwise_weight")
+            let layer = SeparableConv2d(x.shape[1], pointwise.shape[0], kernel: AxisValues(Array(depthwise.shape.suffix(2))),
+                                        stride: try params.axes("stride", default: 1), padding: try params.padding(),
+                                        dilation: try params.axes("dilation", default: 1))
+            layer.conv1.weight = depthwise
+            layer.pointwise.weight = pointwise
+            return ["y": try layer(x)]
+        },
         "tanh": { inputs, _ in ["y": tanh(try inputs.required("x"))] },
         "softmax": { inputs, params in ["y": try softmax(try inputs.required("x"), axis: try params.int("dim", default: -1))] },
         "log_softmax": { inputs, params in

@@ -10,23 +10,29 @@ enum DNNLEltwise {
     private static let forwardCache = DNNLCache<Key, DNNLPrimitive>()
     private static let backwardCache = DNNLCache<Key, DNNLPrimitive>()
 
-    private static func algorithm(_ activation: Activation) -> (dnnl_alg_kind_t, Float) {
+    /// oneDNN's algorithm with its alpha and beta, or `nil` where oneDNN 2.6 has none
+    /// (hard-sigmoid: the plain Swift kernel runs instead).
+    private static func algorithm(_ activation: Activation) -> (dnnl_alg_kind_t, Float, Float)? {
         switch activation {
-        case .relu: return (dnnl_eltwise_relu, 0)
-        case let .leakyRelu(slope): return (dnnl_eltwise_relu, slope)
-        case let .elu(alpha): return (dnnl_eltwise_elu, alpha)
-        case .gelu: return (dnnl_eltwise_gelu_erf, 0)
-        case .geluTanh: return (dnnl_eltwise_gelu_tanh, 0)
-        case .sigmoid: return (dnnl_eltwise_logistic, 0)
-        case .tanh: return (dnnl_eltwise_tanh, 0)
+        case .relu: return (dnnl_eltwise_relu, 0, 0)
+        case let .leakyRelu(slope): return (dnnl_eltwise_relu, slope, 0)
+        case let .elu(alpha): return (dnnl_eltwise_elu, alpha, 0)
+        case .gelu: return (dnnl_eltwise_gelu_erf, 0, 0)
+        case .geluTanh: return (dnnl_eltwise_gelu_tanh, 0, 0)
+        case .sigmoid: return (dnnl_eltwise_logistic, 0, 0)
+        case .tanh: return (dnnl_eltwise_tanh, 0, 0)
+        // clip_v2 passes the gradient strictly inside (0, 6), as PyTorch's hardtanh
+        case .relu6: return (dnnl_eltwise_clip_v2, 0, 6)
+        case .hardswish: return (dnnl_eltwise_hardswish, 0, 0)
+        case .hardsigmoid: return nil
         }
     }
 
     private static func forwardOperation(_ key: Key, _ data: dnnl_memory_desc_t) -> dnnl_eltwise_desc_t? {
         var data = data
         var operation = dnnl_eltwise_desc_t()
-        let (alg, alpha) = algorithm(key.activation)
-        guard dnnl_eltwise_forward_desc_init(&operation, dnnl_forward_training, alg, &data, alpha, 0) == dnnl_success
+        guard case let (alg, alpha, beta)? = algorithm(key.activation),
+              dnnl_eltwise_forward_desc_init(&operation, dnnl_forward_training, alg, &data, alpha, beta) == dnnl_success
         else { return nil }
         return operation
     }
@@ -39,9 +45,9 @@ enum DNNLEltwise {
         backwardCache.value(for: key) {
             var data = data
             var operation = dnnl_eltwise_desc_t()
-            let (alg, alpha) = algorithm(key.activation)
-            guard let hint = forwardOperation(key, data).flatMap({ DNNLPrimitive("eltwise forward", $0) }),
-                  dnnl_eltwise_backward_desc_init(&operation, alg, &data, &data, alpha, 0) == dnnl_success
+            guard case let (alg, alpha, beta)? = algorithm(key.activation),
+                  let hint = forwardOperation(key, data).flatMap({ DNNLPrimitive("eltwise forward", $0) }),
+                  dnnl_eltwise_backward_desc_init(&operation, alg, &data, &data, alpha, beta) == dnnl_success
             else { return nil }
             return DNNLPrimitive("eltwise backward", operation, hint: hint)
         }
