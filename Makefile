@@ -1,7 +1,8 @@
 # Strata — the two commands of the README, plus the benchmark.
 #   make demo   installs missing system packages, builds release, runs the main job
 #   make test   same set-up, then every test (release build: numeric code is ~50x slower in debug)
-#   make bench  Strata vs PyTorch, side by side in one run (W1–W5 of ../shared/bench)
+#   make bench  Strata vs PyTorch, side by side in one run (W1–W5 of ../shared/bench, W6–W7 MobileNetV2)
+#   make transfer  transfer learning four ways (T1, T3 of ../shared/bench/transfer.md) against PyTorch's figures
 
 SYSTEM_PACKAGES := libdnnl-dev zlib1g-dev libpng-dev libturbojpeg0-dev
 SHARED ?= ../shared
@@ -12,7 +13,7 @@ CPU_FLAGS := $(shell grep -q avx512f /proc/cpuinfo 2>/dev/null && echo "-Xswiftc
 RELEASE := -c release $(CPU_FLAGS)
 STRATA := .build/release/strata
 
-.PHONY: demo test bench build deps clean
+.PHONY: demo test bench transfer build deps clean
 
 deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
@@ -40,6 +41,11 @@ test: deps
 bench: build
 	swift build $(RELEASE) --product strata-bench
 	STRATA_SHARED=$(abspath $(SHARED)) .build/release/strata-bench
+
+# the transfer-learning table of ../shared/bench/transfer.md (T1, T3); TRANSFER_SEEDS=0,1,2 for more seeds
+transfer: build
+	swift build $(RELEASE) --product strata-bench
+	STRATA_SHARED=$(abspath $(SHARED)) .build/release/strata-bench --transfer
 
 clean:
 	rm -rf .build

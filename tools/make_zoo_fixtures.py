@@ -93,6 +93,12 @@ def layer_cases():
              inputs, lambda x, depthwise_weight, pointwise_weight, s=stride, p=padding, d=dilation:
              F.conv2d(F.conv2d(x, depthwise_weight, None, s, p, d, groups=4), pointwise_weight),
              grads=list(inputs))
+    # bilinear resizing (transfer learning upsamples small images, Grad-CAM its maps)
+    for i, (shape, size, corners) in enumerate([((2, 1, 8, 8), (28, 28), False), ((1, 3, 28, 28), (96, 96), False),
+                                                ((2, 2, 9, 7), (4, 5), False), ((1, 2, 5, 6), (9, 11), True)]):
+        case(f"interpolate_bilinear_{i}", "interpolate_bilinear", {"size": list(size), "align_corners": corners},
+             {"x": r(*shape)}, lambda x, size=size, corners=corners: F.interpolate(x, size=size, mode="bilinear",
+                                                                                   align_corners=corners), grads=["x"])
     torch.set_default_dtype(torch.float32)
     with open(os.path.join(LAYERS, "manifest.json"), "w") as f:
         json.dump({"generator": f"PyTorch {torch.__version__}, torchvision {torchvision.__version__}",

@@ -1,9 +1,12 @@
 import Foundation
 
-/// The PyTorch side of the comparison: `torch_reference.py W…` in a child process with
-/// 2 threads and without the OpenBLAS variables some machines here set.
+/// The PyTorch side of the comparison: `torch_reference.py W…` (W1–W5) or
+/// `tools/torch_zoo_bench.py W…` (W6, W7) in a child process with 2 threads and without
+/// the OpenBLAS variables some machines here set.
 struct TorchReference {
     let script: String
+    /// The script of the zoo workloads W6 and W7.
+    var zooScript = "tools/torch_zoo_bench.py"
 
     /// Whether `python3` can import torch and the script exists.
     var isAvailable: Bool {
@@ -13,14 +16,16 @@ struct TorchReference {
 
     /// The workload's figures by Strata's measurement names.
     func run(_ workload: String) -> [String: (value: Double, peakRSS: Double)] {
-        let lines = ChildProcess.run("/usr/bin/env", ["python3", script, workload], environment: [
+        let lines = ChildProcess.run("/usr/bin/env", ["python3", ["W6", "W7"].contains(workload) ? zooScript : script, workload], environment: [
             "OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2", "OPENBLAS_CORETYPE": nil, "OPENBLAS_L2_SIZE": nil])
         guard let line = lines.last(where: { $0.hasPrefix("{") }),
               let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return [:] }
         let rss = object["peak_rss_mib"] as? Double ?? 0
         let keys: [String: String] = ["W1": "samples_per_s", "W2": "samples_per_s", "W3": "images_per_s", "W4": "samples_per_s",
                                       "W5 conv fwd": "conv_fwd_gflops", "W5 conv bwd": "conv_bwd_gflops",
-                                      "W5 sgemm 2048": "torch_mm_2048_gflops"]
+                                      "W5 sgemm 2048": "torch_mm_2048_gflops", "W6": "images_per_s", "W7": "samples_per_s",
+                                      "W6 vs channels-last": "images_per_s_channels_last",
+                                      "W7 vs channels-last": "samples_per_s_channels_last"]
         var result: [String: (Double, Double)] = [:]
         for (name, key) in keys where name.hasPrefix(workload) {
             if let value = object[key] as? Double { result[name] = (value, rss) }
@@ -62,6 +67,7 @@ struct BenchRow {
 
     /// The targets of the core-engine issue: ratios for W1–W4, absolute GFLOP/s for W5.
     static let targets: [String: String] = ["W1": "ratio ≥ 1.5", "W2": "ratio ≥ 1.2, RSS ≤ PyTorch", "W3": "ratio ≥ 1.5",
+                                            "W6": "ratio ≥ 1.5", "W7": "ratio ≥ 1.2",
                                             "W4": "ratio ≥ 1.2", "W5 conv fwd": "≥ 280 GFLOP/s",
                                             "W5 sgemm 2048": "≥ 250 GFLOP/s", "W2L loader": "≥ 90%", "W2L loader+aug": "≥ 90%"]
 

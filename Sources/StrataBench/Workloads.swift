@@ -10,7 +10,7 @@ enum Workloads {
         let value: Double
     }
 
-    static let all = ["W1", "W2", "W3", "W4", "W5", "W2L"]
+    static let all = ["W1", "W2", "W3", "W4", "W5", "W2L", "W6", "W7"]
 
     static func run(_ name: String) throws -> [Measurement] {
         var rng = RandomGenerator(seed: 0)
@@ -21,6 +21,8 @@ enum Workloads {
         case "W4": return [try sensor(&rng)]
         case "W5": return try singleOps(&rng)
         case "W2L": return try cifarLoader(&rng)
+        case "W6": return [try mobilenetInference(&rng)]
+        case "W7": return [try mobilenetFineTuning(&rng)]
         default: throw StrataError.invalidArgument(op: "strata-bench", message: "unknown workload \(name) (known: \(all.joined(separator: ", ")))")
         }
     }
@@ -179,6 +181,33 @@ enum Workloads {
             _ = try withoutGradients { () throws(StrataError) in try model(x) }
         }
         return Measurement(workload: "W3", unit: "images/s", value: Double(batch) / timing.median)
+    }
+
+    // MARK: W6 MobileNetV2 inference, batch 16, 224×224; W7 its fine-tuning step, batch 32, 96×96
+
+    static func mobilenetInference(_ rng: inout RandomGenerator) throws -> Measurement {
+        let batch = 16
+        let model = try Models.zoo("mobilenet_v2")
+        model.eval()
+        let x = try Tensor.randn([batch, 3, 224, 224], generator: &rng)
+        let timing = try Timing.measure(iterations: 1, warmup: 2) {
+            _ = try withoutGradients { () throws(StrataError) in try model(x) }
+        }
+        return Measurement(workload: "W6", unit: "images/s", value: Double(batch) / timing.median)
+    }
+
+    /// Transfer learning way (b): every layer trains (batch norm on batch statistics), a
+    /// 10-class head, Adam at 10⁻⁴.
+    static func mobilenetFineTuning(_ rng: inout RandomGenerator) throws -> Measurement {
+        let batch = 32
+        let model = try Models.zoo("mobilenet_v2", classes: 10)
+        model.train()
+        let optimizer = try Adam(parameters: model.parameters(), learningRate: 1e-4)
+        let x = try Tensor.randn([batch, 3, 96, 96], generator: &rng), y = try labels(batch, classes: 10, &rng)
+        let timing = try Timing.measure(iterations: 1, warmup: 2) {
+            try trainStep(optimizer, y) { try model(x) }
+        }
+        return Measurement(workload: "W7", unit: "samples/s", value: Double(batch) / timing.median)
     }
 
     // MARK: W4 1D sensor CNN, batch 64, 3×200, Adam

@@ -1,15 +1,29 @@
 import Foundation
 import Strata
 
-// strata-bench: runs W1–W5 in Strata and in PyTorch (../shared/bench/torch_reference.py),
+// strata-bench: runs W1–W7 in Strata and in PyTorch (../shared/bench/torch_reference.py for W1–W5,
+// tools/torch_zoo_bench.py for the MobileNetV2 workloads W6 and W7),
 // alternating the two programs workload by workload, each workload in its own process
 // (so peak RSS is per workload), and prints one table of ratios. `ONLY=W1,W3` picks
 // workloads; `BENCH_JSON=FILE` also writes the table as JSON.
 //
 //   strata-bench             the whole comparison
 //   strata-bench --run W2    one workload in this process, as JSON lines (used by the above)
+//   strata-bench --transfer  the transfer-learning table (T1, T3) against PyTorch's figures
 
 let arguments = CommandLine.arguments
+if arguments.count == 2 && arguments[1] == "--transfer" {
+    let environment = ProcessInfo.processInfo.environment
+    let seeds = (environment["TRANSFER_SEEDS"] ?? "0").split(separator: ",").compactMap { UInt64($0) }
+    do {
+        try TransferTable.run(shared: environment["STRATA_SHARED"] ?? "../shared", seeds: seeds.isEmpty ? [0] : seeds,
+                              only: environment["ONLY"].map { $0.split(separator: ",").map(String.init) })
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("strata-bench: \(error)\n".utf8))
+        exit(1)
+    }
+}
 if arguments.count == 3 && arguments[1] == "--run" {
     do {
         for measurement in try Workloads.run(arguments[2]) {
@@ -44,6 +58,11 @@ for workload in only {
         let torchValue = torch[measurement.workload]
         rows.append(BenchRow(workload: measurement.workload, unit: measurement.unit, strata: measurement.value,
                              pytorch: torchValue?.value, strataRSS: measurement.peakRSS, pytorchRSS: torchValue?.peakRSS))
+        // the same Strata figure against PyTorch in channels-last memory format, where measured
+        if let channelsLast = torch["\(measurement.workload) vs channels-last"] {
+            rows.append(BenchRow(workload: "\(measurement.workload) vs channels-last", unit: measurement.unit, strata: measurement.value,
+                                 pytorch: channelsLast.value, strataRSS: measurement.peakRSS, pytorchRSS: channelsLast.peakRSS))
+        }
     }
     if strata.isEmpty { print("\(workload): Strata failed to run") }
 }

@@ -125,6 +125,9 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Class names, one per line (default: the 1000 ImageNet classes).")
     var labels: String?
 
+    @Option(name: .customLong("rename"), help: "Rename weight keys by a regular expression, OLD=NEW (repeatable).")
+    var renames: [String] = []
+
     @Option(help: "How many classes to list per sample.")
     var top = 3
 
@@ -192,8 +195,9 @@ struct PredictCommand: ParsableCommand {
         } else {
             preprocessing = .standard(for: model)
         }
-        let (network, _) = try PretrainedModel.load(model, weights: weights,
-                                                    inputShape: [3, preprocessing.crop, preprocessing.crop])
+        let renamings = try renames.map { rule throws(StrataError) in try KeyRenaming(rule) }
+        let (network, _) = try PretrainedModel.load(model, weights: weights, inputShape: [3, preprocessing.crop, preprocessing.crop],
+                                                    renamings: renamings)
         var results: [[String: Any]] = []
         for image in images {
             let input = try preprocessing.tensor(try ImageCodec.read(contentsOf: image))

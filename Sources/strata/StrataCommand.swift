@@ -8,7 +8,7 @@ struct StrataCommand: ParsableCommand {
         commandName: "strata",
         abstract: "Convolutional networks on images and sequences, from raw data to an explained model.",
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self,
-                      ConvShapeCommand.self, DataCommand.self, ParityCommand.self, ExportCommand.self])
+                      ConvShapeCommand.self, DataCommand.self, ParityCommand.self, ExportCommand.self, FinetuneCommand.self])
 
     /// Runs the command; wrong options and invalid values exit with 2 after saying which
     /// option, the value and what is allowed.
@@ -34,7 +34,7 @@ struct StrataCommand: ParsableCommand {
     /// while doing it.
     private static func isUsage(_ error: StrataError) -> Bool {
         switch error {
-        case .invalidArgument(let op, _): return ["train", "data", "model", "conv-shape", "predict", "model file"].contains(op)
+        case .invalidArgument(let op, _): return ["train", "data", "model", "conv-shape", "predict", "model file", "finetune", "rename"].contains(op)
         default: return false
         }
     }

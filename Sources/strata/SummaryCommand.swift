@@ -11,11 +11,11 @@ struct SummaryCommand: ParsableCommand {
     @Option(help: "Built-in model (\(Models.names.joined(separator: ", "))) or a model file (.json).")
     var model: String
 
-    @Option(help: "Input of one sample as channels@height×width or channels@length, e.g. 1@28x28 or 3@200 (a model file may declare it).")
+    @Option(help: "Input of one sample as channels@height×width or channels@length, e.g. 1@28x28 or 3@200 (a model file may declare it; ImageNet networks default to 3@224x224, Inception v3 and Xception to 3@299x299).")
     var input: String?
 
-    @Option(help: "Number of classes of built-in models.")
-    var classes = 10
+    @Option(help: "Number of classes of built-in models (default 1000 for ImageNet networks, 10 otherwise).")
+    var classes: Int?
 
     @Flag(help: "Print the result as one JSON object.")
     var json = false
@@ -26,7 +26,10 @@ struct SummaryCommand: ParsableCommand {
         if model.hasSuffix(".json") {
             (network, declared) = try ModelFile.load(contentsOf: model)
         } else {
-            network = try Models.named(model, inputShape: try input.map(ShapeArgument.parse) ?? [1, 28, 28], classes: classes)
+            let imageNet = Models.zooNames.contains(model.lowercased())
+            declared = imageNet ? Models.standardInput(for: model) : nil
+            network = try Models.named(model, inputShape: try input.map(ShapeArgument.parse) ?? declared ?? [1, 28, 28],
+                                       classes: classes ?? (imageNet ? 1000 : 10))
         }
         guard let shape = try input.map(ShapeArgument.parse) ?? declared else {
             throw ValidationError("--input is needed: the model file declares no input shape (e.g. --input 1@28x28)")

@@ -58,6 +58,25 @@ final class SchedulerTests: XCTestCase {
                               0.903736505, 0.921694187, 0.936652594, 0.946543687, 0.95, 0.946543687])
     }
 
+    /// OneCycleLR(opt, max_lr=[1.0, 0.1], total_steps=12) on two parameter groups: each
+    /// cycles to its own peak (a head and a backbone in transfer learning).
+    func testOneCycleLRWithAPeakPerGroup() throws {
+        let optimizer = try SGD(groups: [ParameterGroup(parameters: [try Tensor.zeros([1])], learningRate: 1),
+                                         ParameterGroup(parameters: [try Tensor.zeros([1])], learningRate: 0.1)], momentum: 0.9)
+        let scheduler = try LearningRateScheduler(optimizer, rule: .oneCycle(maxLearningRate: 1, totalSteps: 12, pctStart: 0.3,
+                                                                             divFactor: 25, finalDivFactor: 1e4, baseMomentum: 0.85,
+                                                                             maxMomentum: 0.95), groupPeaks: [1, 0.1])
+        var head: [Float] = [], backbone: [Float] = []
+        for _ in 0..<13 {
+            head.append(scheduler.learningRates[0])
+            backbone.append(scheduler.learningRates[1])
+            scheduler.step()
+        }
+        assertRates(head, [0.04, 0.349789654, 0.879285159, 0.994415435, 0.93301297, 0.811745654, 0.647378998,
+                           0.462637103, 0.283060998, 0.13347753, 0.034566987, 4e-06, 0.034566987])
+        assertRates(backbone, head.map { Double($0) / 10 })
+    }
+
     func testLinearWarmup() throws {  // LinearLR(opt, start_factor=0.25, total_iters=4)
         assertRates(try rates(.linear(startFactor: 0.25, endFactor: 1, totalIterations: 4)).0,
                     [0.025, 0.04375, 0.0625, 0.08125, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1])

@@ -54,6 +54,19 @@ final class ZooTests: XCTestCase {
         XCTAssertTrue(message.contains("Conv2d_4a_3x3") || message.contains("maxpool") || message.contains("Mixed"), message)
     }
 
+    func testSummaryCommandKnowsEveryZooModel() throws {
+        for (name, parameters) in [("inception_v3", "23,834,568"), ("xception", "22,855,952"), ("densenet121", "7,978,856"),
+                                   ("squeezenet1_0", "1,248,424")] {
+            let (status, output) = try CLITests.strata(["summary", "--model", name])
+            XCTAssertEqual(status, 0, output)
+            XCTAssertTrue(output.contains("Total params: \(parameters)"), "\(name): \(output.suffix(300))")
+            XCTAssertTrue(output.contains("Output: 1000"), name)
+        }
+        let (status, output) = try CLITests.strata(["summary", "--model", "tcn", "--input", "3@128", "--classes", "4", "--json"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("\"output\":[4]"), output)
+    }
+
     func testMobileNetV2SummaryNamesTorchvisionLayersAndCountsFLOPs() throws {
         let result = try summary(Models.zoo("mobilenet_v2"), input: [3, 224, 224])
         XCTAssertEqual(result.parameters, 3_504_872)

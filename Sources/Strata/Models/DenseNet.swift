@@ -62,6 +62,8 @@ extension Models {
             stages.append(("norm5", BatchNorm2d(channels)))
             features = Sequential(named: stages)
             classifier = Linear(channels, classes)
+            super.init()
+            TorchvisionInitialization.apply(.densenet, to: self)
         }
 
         public override var body: Module {

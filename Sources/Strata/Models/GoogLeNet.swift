@@ -87,6 +87,8 @@ extension Models {
             self.dropout = Dropout(dropout)
             fc = Linear(1024, classes)
             self.transformInput = transformInput
+            super.init()
+            TorchvisionInitialization.apply(.truncatedNormal(std: 0.01, overrides: [:]), to: self)
         }
 
         public override var body: Module {

@@ -180,6 +180,13 @@ extension Models {
             self.dropout = Dropout(dropout)
             fc = Linear(2048, classes)
             self.transformInput = transformInput
+            super.init()
+            var overrides: [ObjectIdentifier: Float] = [:]
+            if let auxiliary = AuxLogits {
+                overrides[ObjectIdentifier(auxiliary.conv1.conv)] = 0.01
+                overrides[ObjectIdentifier(auxiliary.fc)] = 0.001
+            }
+            TorchvisionInitialization.apply(.truncatedNormal(std: 0.1, overrides: overrides), to: self)
         }
 
         public override var body: Module {

@@ -76,6 +76,8 @@ extension Models {
             layers.append(Models.convNormActivation(channels, last, kernel: 1, activation: ReLU6()))
             features = Sequential(layers)
             classifier = Sequential { Dropout(dropout); Linear(last, classes) }
+            super.init()
+            TorchvisionInitialization.apply(.mobilenet, to: self)
         }
 
         public override var body: Module {
@@ -125,6 +127,8 @@ extension Models {
             features = Sequential(layers)
             let last = adjust((large ? 1280 : 1024) / divider)
             classifier = Sequential { Linear(6 * lastInput, last); Hardswish(); Dropout(dropout); Linear(last, classes) }
+            super.init()
+            TorchvisionInitialization.apply(.mobilenet, to: self)
         }
 
         public override var body: Module {

@@ -111,6 +111,8 @@ extension Models {
             }
             (layer1, layer2, layer3, layer4) = (stages[0], stages[1], stages[2], stages[3])
             fc = Linear(channels, classes)
+            super.init()
+            TorchvisionInitialization.apply(.resnet, to: self)
         }
     }
 

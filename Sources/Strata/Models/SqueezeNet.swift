@@ -59,7 +59,10 @@ extension Models {
                     Fire(512, squeeze: 64, expand1x1: 256, expand3x3: 256)
                 }
             }
-            classifier = Sequential { Dropout(dropout); Conv2d(512, classes, kernel: 1); ReLU(); AdaptiveAvgPool([1, 1]) }
+            let finalConvolution = Conv2d(512, classes, kernel: 1)
+            classifier = Sequential { Dropout(dropout); finalConvolution; ReLU(); AdaptiveAvgPool([1, 1]) }
+            super.init()
+            TorchvisionInitialization.apply(.squeezenet(classifier: finalConvolution), to: self)
         }
 
         public override var body: Module {

@@ -36,6 +36,8 @@ extension Models {
                 Linear(4096, 4096); ReLU(); Dropout(dropout)
                 Linear(4096, classes)
             }
+            super.init()
+            TorchvisionInitialization.apply(.vgg, to: self)
         }
 
         public override var body: Module {

@@ -65,6 +65,8 @@ extension Models {
 
         public init(classes: Int = 1000) {
             fc = Linear(2048, classes)
+            super.init()
+            TorchvisionInitialization.apply(.resnet, to: self)
         }
     }
 }

@@ -41,13 +41,19 @@ public final class LearningRateScheduler {
 
     /// Attaches a rule to an optimizer and sets the learning rate of step 0.
     ///
+    /// - Parameter groupPeaks: one-cycle's peak per parameter group (PyTorch's list-valued
+    ///   `max_lr`: a backbone and a head cycling at their own rates); `nil` gives every
+    ///   group the rule's `maxLearningRate`.
     /// - Throws: `StrataError.invalidArgument` for non-positive periods or bad factors.
-    public init(_ optimizer: any Optimizer, rule: Rule) throws(StrataError) {
+    public init(_ optimizer: any Optimizer, rule: Rule, groupPeaks: [Float]? = nil) throws(StrataError) {
         try Self.validate(rule)
         self.optimizer = optimizer
         self.rule = rule
         if case let .oneCycle(maxLearningRate, _, _, div, _, _, _) = rule {
-            baseLearningRates = optimizer.groups.map { _ in maxLearningRate / div }
+            if let groupPeaks, groupPeaks.count != optimizer.groups.count {
+                throw .invalidArgument(op: "LearningRateScheduler", message: "\(groupPeaks.count) one-cycle peaks for \(optimizer.groups.count) parameter groups")
+            }
+            baseLearningRates = (groupPeaks ?? optimizer.groups.map { _ in maxLearningRate }).map { $0 / div }
         } else {
             baseLearningRates = optimizer.groups.map(\.learningRate)
         }
@@ -129,9 +135,9 @@ public final class LearningRateScheduler {
             return base * Foundation.pow(gamma, Float(t))
         case let .cosineAnnealing(tMax, minimum):
             return minimum + (base - minimum) * (1 + Float(Foundation.cos(Double.pi * Double(t) / Double(tMax)))) / 2
-        case let .oneCycle(maxRate, total, pct, div, finalDiv, _, _):
-            let initial = maxRate / div, final = initial / finalDiv
-            return Self.oneCyclePhase(t, total: total, pctStart: pct, values: [initial, maxRate, final])
+        case let .oneCycle(_, total, pct, div, finalDiv, _, _):
+            // base = this group's peak / div
+            return Self.oneCyclePhase(t, total: total, pctStart: pct, values: [base, base * div, base / finalDiv])
         case let .linear(start, end, total):
             return base * (start + (end - start) * Float(Swift.min(t, total)) / Float(total))
         case .reduceOnPlateau:

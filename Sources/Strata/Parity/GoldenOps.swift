@@ -51,6 +51,10 @@ enum GoldenOps {
         "adaptive_avg_pool1d": { inputs, params in
             ["y": try adaptiveAvgPool1d(try inputs.required("x"), outputSize: try params.int("output_size"))]
         },
+        "interpolate_bilinear": { inputs, params in
+            ["y": try interpolateBilinear(try inputs.required("x"), size: try params.axes("size"),
+                                          alignCorners: try params.bool("align_corners", default: false))]
+        },
         "global_avg_pool2d": { inputs, _ in ["y": try globalAvgPool2d(try inputs.required("x"))] },
         "global_avg_pool1d": { inputs, _ in ["y": try globalAvgPool1d(try inputs.required("x"))] },
         "batch_norm2d": batchNormCase,

@@ -74,6 +74,40 @@ public struct TrainingRecipe: Sendable, Codable, Equatable {
 
 extension ProgressStyle: Codable {}
 
+extension TrainingRecipe.OptimizerKind {
+    /// The optimizer over `groups` (`momentum` for SGD; decoupled weight decay for AdamW).
+    func make(groups: [ParameterGroup], momentum: Float) throws(StrataError) -> any Optimizer {
+        switch self {
+        case .sgd: return try SGD(groups: groups, momentum: momentum)
+        case .adam: return try Adam(groups: groups)
+        case .adamw: return try Adam(groups: groups, decoupledWeightDecay: true)
+        case .rmsprop: return try RMSprop(groups: groups, momentum: 0)
+        }
+    }
+}
+
+extension TrainingRecipe.Schedule {
+    /// The schedule over `epochs` (one-cycle steps per batch and peaks at `peak`, or at
+    /// each group's own rate with `groupPeaks`); `nil` for `none`.
+    func scheduler(for optimizer: any Optimizer, epochs: Int, batchesPerEpoch: Int, peak: Float,
+                   groupPeaks: [Float]? = nil) throws(StrataError) -> LearningRateScheduler? {
+        let rule: LearningRateScheduler.Rule
+        switch self {
+        case .none: return nil
+        case .step: rule = .step(stepSize: Swift.max(1, epochs / 3), gamma: 0.1)
+        case .multistep: rule = .multiStep(milestones: [epochs / 2, epochs * 3 / 4], gamma: 0.1)
+        case .exponential: rule = .exponential(gamma: 0.95)
+        case .cosine: rule = .cosineAnnealing(tMax: epochs, minimum: 0)
+        case .onecycle:
+            rule = .oneCycle(maxLearningRate: peak, totalSteps: Swift.max(2, epochs * batchesPerEpoch), pctStart: 0.3,
+                             divFactor: 25, finalDivFactor: 1e4, baseMomentum: 0.85, maxMomentum: 0.95)
+        case .plateau: rule = .reduceOnPlateau(factor: 0.1, patience: 3, threshold: 1e-4, cooldown: 0, minimum: 0)
+        case .warmup: rule = .linear(startFactor: 0.1, endFactor: 1, totalIterations: Swift.max(1, Swift.min(5, epochs)))
+        }
+        return try LearningRateScheduler(optimizer, rule: rule, groupPeaks: groupPeaks)
+    }
+}
+
 /// What a finished run reports.
 public struct TrainingOutcome: Sendable {
     public let history: TrainingHistory
@@ -181,13 +215,7 @@ extension TrainingRecipe {
         let trainSource: any Dataset = augmentations.isEmpty ? train : AugmentedDataset(train, augmentations: augmentations, seed: seed)
         let trainLoader = try DataLoader(trainSource, batchSize: resolvedBatchSize, shuffle: true, seed: seed)
         let groups = [ParameterGroup(parameters: model.parameters(), learningRate: resolvedLearningRate, weightDecay: weightDecay)]
-        let optimizer: any Optimizer
-        switch self.optimizer {
-        case .sgd: optimizer = try SGD(groups: groups, momentum: momentum)
-        case .adam: optimizer = try Adam(groups: groups)
-        case .adamw: optimizer = try Adam(groups: groups, decoupledWeightDecay: true)
-        case .rmsprop: optimizer = try RMSprop(groups: groups, momentum: 0)
-        }
+        let optimizer = try self.optimizer.make(groups: groups, momentum: momentum)
         let scheduler = try makeScheduler(optimizer, batchesPerEpoch: trainLoader.batchCount)
 
         var configuration = TrainingConfiguration(epochs: resolvedEpochs, task: data.task)
@@ -253,21 +281,8 @@ extension TrainingRecipe {
     }
 
     private func makeScheduler(_ optimizer: any Optimizer, batchesPerEpoch: Int) throws(StrataError) -> LearningRateScheduler? {
-        let epochs = resolvedEpochs
-        let rule: LearningRateScheduler.Rule
-        switch resolvedSchedule {
-        case .none: return nil
-        case .step: rule = .step(stepSize: Swift.max(1, epochs / 3), gamma: 0.1)
-        case .multistep: rule = .multiStep(milestones: [epochs / 2, epochs * 3 / 4], gamma: 0.1)
-        case .exponential: rule = .exponential(gamma: 0.95)
-        case .cosine: rule = .cosineAnnealing(tMax: epochs, minimum: 0)
-        case .onecycle:
-            rule = .oneCycle(maxLearningRate: resolvedLearningRate, totalSteps: Swift.max(2, epochs * batchesPerEpoch), pctStart: 0.3,
-                             divFactor: 25, finalDivFactor: 1e4, baseMomentum: 0.85, maxMomentum: 0.95)
-        case .plateau: rule = .reduceOnPlateau(factor: 0.1, patience: 3, threshold: 1e-4, cooldown: 0, minimum: 0)
-        case .warmup: rule = .linear(startFactor: 0.1, endFactor: 1, totalIterations: Swift.max(1, Swift.min(5, epochs)))
-        }
-        return try LearningRateScheduler(optimizer, rule: rule)
+        try resolvedSchedule.scheduler(for: optimizer, epochs: resolvedEpochs, batchesPerEpoch: batchesPerEpoch,
+                                       peak: resolvedLearningRate)
     }
 
     private func writeJSON<T: Encodable>(_ value: T, to name: String) throws(StrataError) {

@@ -34,6 +34,15 @@ enum OpCatalogue {
         }
     }
 
+    /// Values in `range` at least 0.05 from each of `kinks` (for piecewise activations).
+    static func awayFrom(_ kinks: [Float], _ shape: [Int], in range: ClosedRange<Float>, _ rng: inout RandomGenerator) -> Tensor {
+        Tensor.filled(shape) {
+            var value = range.lowerBound + (range.upperBound - range.lowerBound) * rng.nextUniform()
+            if let kink = kinks.first(where: { Swift.abs($0 - value) < 0.05 }) { value = kink + (value < kink ? -0.05 : 0.05) }
+            return value
+        }
+    }
+
     static func size(_ range: ClosedRange<Int>, _ rng: inout RandomGenerator) -> Int {
         range.lowerBound + rng.nextInt(below: range.count)
     }
@@ -125,6 +134,13 @@ enum OpCatalogue {
         add("avgPool1d", [signed([n, c, len], &rng)]) { try avgPool1d($0[0], kernel: 2) }
         add("globalAvgPool2d", [signed([n, c, h, w], &rng)]) { try globalAvgPool2d($0[0]) }
         add("globalAvgPool1d", [signed([n, c, len], &rng)]) { try globalAvgPool1d($0[0]) }
+        add("adaptiveAvgPool2d unequal bins", [signed([n, c, h, w], &rng)]) { try adaptiveAvgPool2d($0[0], outputSize: [3, 4]) }
+        add("adaptiveAvgPool2d overlapping bins", [signed([n, c, 2, 3], &rng)]) { try adaptiveAvgPool2d($0[0], outputSize: [5, 7]) }
+        add("adaptiveAvgPool1d", [signed([n, c, len], &rng)]) { try adaptiveAvgPool1d($0[0], outputSize: 5) }
+        add("interpolateBilinear", [signed([n, c, h, w], &rng)]) { try interpolateBilinear($0[0], size: [h + 5, w - 2]) }
+        add("interpolateBilinear corners", [signed([n, c, h, w], &rng)]) {
+            try interpolateBilinear($0[0], size: [2 * h, w + 1], alignCorners: true)
+        }
         // normalisation
         let stats = (positive([c], &rng), signed([c], &rng))
         add("batchNorm training", [signed([n + 1, c, h, w], &rng), positive([c], &rng), signed([c], &rng)]) {
@@ -147,6 +163,24 @@ enum OpCatalogue {
         add("geluTanh", [signed([n, c, h], &rng)]) { geluTanh($0[0]) }
         add("sigmoid", [signed([n, c, h], &rng)]) { sigmoid($0[0]) }
         add("tanh", [signed([n, c, h], &rng)]) { tanh($0[0]) }
+        add("relu6", [awayFrom([0, 6], [n, c, h], in: -3...8, &rng)]) { relu6($0[0]) }
+        add("hardswish", [awayFrom([-3, 3], [n, c, h], in: -5...5, &rng)]) { hardswish($0[0]) }
+        add("hardsigmoid", [awayFrom([-3, 3], [n, c, h], in: -5...5, &rng)]) { hardsigmoid($0[0]) }
+        add("squeeze-excitation", [signed([n, c, h, w], &rng), signed([2, c, 1, 1], &rng), signed([2], &rng),
+                                   signed([c, 2, 1, 1], &rng), signed([c], &rng)]) {
+            let block = SqueezeExcitation(c, squeeze: 2, scaleActivation: Sigmoid())
+            block.fc1.weight = $0[1]
+            block.fc1.bias = $0[2]
+            block.fc2.weight = $0[3]
+            block.fc2.bias = $0[4]
+            return try block($0[0])
+        }
+        add("separable conv2d", [signed([n, c, h, w], &rng), signed([c, 1, 3, 3], &rng), signed([3, c, 1, 1], &rng)]) {
+            let layer = SeparableConv2d(c, 3, kernel: 3, stride: 2, padding: 1)
+            layer.conv1.weight = $0[1]
+            layer.pointwise.weight = $0[2]
+            return try layer($0[0])
+        }
         add("softmax", [signed([n, c, h], &rng)]) { try softmax($0[0], axis: 1) }
         add("logSoftmax", [signed([n, c, h], &rng)]) { try logSoftmax($0[0], axis: -1) }
         add("prelu", [signed([n, c, h], &rng), positive([c], &rng)]) { try prelu($0[0], weight: $0[1] * 0.2) }
@@ -197,6 +231,9 @@ enum OpCatalogue {
             let second = try conv2d(pooled, weight: $0[4], padding: 1)
             return try globalAvgPool2d(relu(try second + pooled)) * 4
         }
+        let block = InvertedResidual(c, c, stride: 1, expandRatio: 2)
+        block.eval()
+        add("inverted residual with relu6", [signed([n, c, h, w], &rng)]) { try block($0[0]) * 2 }
         add("conv1d-bn-relu chain", [signed([n + 1, c, len], &rng), signed([c, c, 3], &rng), positive([c], &rng)]) {
             let first = try conv1d($0[0], weight: $0[1], padding: 2, dilation: 2)
             let normalized = relu(try batchNorm(first, weight: $0[2], training: true))
