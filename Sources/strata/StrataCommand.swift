@@ -8,7 +8,7 @@ struct StrataCommand: ParsableCommand {
         commandName: "strata",
         abstract: "Convolutional networks on images and sequences, from raw data to an explained model.",
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self,
-                      ConvShapeCommand.self, DataCommand.self, ParityCommand.self, ExportCommand.self, FinetuneCommand.self])
+                      ConvShapeCommand.self, DataCommand.self, ParityCommand.self, ExportCommand.self, FinetuneCommand.self, InsightCommand.self])
 
     /// Runs the command; wrong options and invalid values exit with 2 after saying which
     /// option, the value and what is allowed.
@@ -16,6 +16,9 @@ struct StrataCommand: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let error as InputError {
+            FileHandle.standardError.write(Data("error: \(error.underlying)\n".utf8))
+            Foundation.exit(2)
         } catch let error as StrataError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             Foundation.exit(isUsage(error) ? 2 : 1)
@@ -36,6 +39,20 @@ struct StrataCommand: ParsableCommand {
         switch error {
         case .invalidArgument(let op, _): return ["train", "data", "model", "conv-shape", "predict", "model file", "finetune", "rename"].contains(op)
         default: return false
+        }
+    }
+}
+
+/// A failure caused by what the user gave (a layer, a file, a class): exits with 2.
+struct InputError: Error {
+    let underlying: StrataError
+
+    /// Runs `body`, reporting its Strata errors as input errors.
+    static func wrap(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as StrataError {
+            throw InputError(underlying: error)
         }
     }
 }

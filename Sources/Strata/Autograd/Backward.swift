@@ -38,6 +38,7 @@ extension Tensor {
         withoutGradients {
             for node in order {
                 guard let outputGradient = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
+                node.retainedOutput?.accumulateGradient(outputGradient)
                 let inputGradients = node.gradients(for: outputGradient)
                 for (input, inputGradient) in zip(node.inputs, inputGradients) {
                     guard let inputGradient, input.requiresGrad else { continue }
@@ -55,6 +56,12 @@ extension Tensor {
                 if !retainGraph { node.release() }
             }
         }
+    }
+
+    /// Keeps this intermediate result's gradient in `grad` when `backward` runs (PyTorch's
+    /// `retain_grad()`): what Grad-CAM needs of a layer's output. Leaves keep theirs anyway.
+    public func retainGrad() {
+        gradFn?.retainedOutput = self
     }
 
     /// Adds `gradient` to `grad` (a leaf's gradient accumulates across backward passes).

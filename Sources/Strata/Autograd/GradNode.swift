@@ -10,6 +10,9 @@ final class GradNode {
     private(set) var inputs: [Tensor]
     /// Maps d(loss)/d(output) to d(loss)/d(input) for each input (`nil` = no gradient).
     private var backwardFunction: ((Tensor) -> [Tensor?])?
+    /// The output whose gradient `backward` stores in its `grad` (see `Tensor.retainGrad`);
+    /// weak, as the output already owns this node.
+    weak var retainedOutput: Tensor?
 
     init(name: String, inputs: [Tensor], backward: @escaping (Tensor) -> [Tensor?]) {
         self.name = name

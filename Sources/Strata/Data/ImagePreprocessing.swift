@@ -61,10 +61,11 @@ public struct ImagePreprocessing: Sendable, Equatable {
         (Int((Double(width - crop) / 2).rounded(.toNearestOrEven)), Int((Double(height - crop) / 2).rounded(.toNearestOrEven)))
     }
 
-    /// The network input `1×3×crop×crop` for an image (grey images get three equal channels).
+    /// The resized and centre-cropped RGB picture the network sees (grey images get three
+    /// equal channels).
     ///
     /// - Throws: `StrataError.invalidArgument` when the crop is larger than the resized image.
-    public func tensor(_ image: RawImage) throws(StrataError) -> Tensor {
+    public func cropped(_ image: RawImage) throws(StrataError) -> RawImage {
         let rgb = image.channels == 3 ? image
             : RawImage(width: image.width, height: image.height, channels: 3, pixels: image.pixels.flatMap { [$0, $0, $0] })
         let size = resizedSize(width: rgb.width, height: rgb.height)
@@ -73,7 +74,12 @@ public struct ImagePreprocessing: Sendable, Equatable {
         }
         let resized = ImageResize.bilinear(rgb, width: size.width, height: size.height)
         let (left, top) = cropOrigin(width: size.width, height: size.height)
-        let pixels = ImageResize.crop(resized, left: left, top: top, width: crop, height: crop).pixels
+        return ImageResize.crop(resized, left: left, top: top, width: crop, height: crop)
+    }
+
+    /// The network input `1×3×crop×crop` for an image.
+    public func tensor(_ image: RawImage) throws(StrataError) -> Tensor {
+        let pixels = try cropped(image).pixels
         let plane = crop * crop
         let result = Tensor(uninitializedShape: [1, 3, crop, crop])
         for channel in 0..<3 {

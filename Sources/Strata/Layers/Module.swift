@@ -16,8 +16,11 @@ open class Module {
         throw .invalidArgument(op: typeName, message: "has no forward(_:)")
     }
 
+    /// Runs `forward`; while a `LayerCapture` is recording, a layer it watches leaves its output there.
     public func callAsFunction(_ input: Tensor) throws(StrataError) -> Tensor {
-        try forward(input)
+        let output = try forward(input)
+        if let capture = LayerCapture.current { capture.record(self, output) }
+        return output
     }
 
     /// The type's name as printed in summaries (`Conv2d`).

@@ -1,0 +1,99 @@
+/// Occlusion (Zeiler & Fergus 2014), defined exactly as Captum's `Occlusion`: a window of
+/// `window` pixels (all channels) slides over the image by `stride`, starting at 0 and
+/// taking `⌈(size − window)/stride⌉ + 1` positions per axis (the last one clipped at the
+/// border); each position replaces the window by the baseline and records the drop of the
+/// class score; a pixel's attribution is the mean drop over the windows covering it. The
+/// occluded copies run in batches, never one forward pass per window.
+public enum Occlusion {
+    /// What replaces the occluded window.
+    public enum Baseline: Sendable, Equatable {
+        /// A constant (0: black after normalisation's shift, i.e. the dataset mean for ImageNet inputs).
+        case value(Float)
+        /// Each channel's mean over the image.
+        case mean
+        /// The image blurred by a Gaussian of standard deviation `sigma` pixels.
+        case blur(sigma: Float)
+    }
+
+    /// The attribution map `H×W` of one image `1×C×H×W`.
+    ///
+    /// - Throws: `StrataError.invalidArgument` for a window larger than the image, a stride
+    ///   larger than the window or below 1, or a target outside the classes.
+    public static func map(_ model: Module, input: Tensor, target: Int, window: [Int], stride: [Int],
+                           baseline: Baseline = .value(0), batchSize: Int = 16,
+                           progress: ((Int, Int) -> Void)? = nil) throws(StrataError) -> Tensor {
+        let image = try Attribution.checkImage(input, op: "occlusion")
+        let (channels, height, width) = (image.shape[1], image.shape[2], image.shape[3])
+        guard window.count == 2, stride.count == 2, window.allSatisfy({ $0 >= 1 }), stride.allSatisfy({ $0 >= 1 }),
+              window[0] <= height, window[1] <= width,
+              (window[0] == height || stride[0] <= window[0]), (window[1] == width || stride[1] <= window[1]) else {
+            throw .invalidArgument(op: "occlusion", message: "window \(window) and stride \(stride) must fit the \(height)×\(width) image, with 1 ≤ stride ≤ window")
+        }
+        let fill = try baselineValues(baseline, image: image)
+        let source = image.toArray()
+        // ⌈(size − window)/stride⌉ + 1 positions per axis
+        let sizes = [height, width]
+        var counts = [0, 0]
+        for axis in 0..<2 { counts[axis] = (sizes[axis] - window[axis] + stride[axis] - 1) / stride[axis] + 1 }
+        let positions = counts[0] * counts[1]
+        let plane = height * width
+        let reference = try withoutGradients { () throws(StrataError) in try model(image) }
+        try Attribution.checkTarget(target, logits: reference, op: "occlusion")
+        let baseScore = reference.toArray()[target]
+        var total = [Float](repeating: 0, count: plane), covered = [Float](repeating: 0, count: plane)
+        var done = 0
+        while done < positions {
+            let batch = Swift.min(batchSize, positions - done)
+            let copies = Tensor(uninitializedShape: [batch, channels, height, width])
+            var windows: [(rows: Range<Int>, columns: Range<Int>)] = []
+            for slot in 0..<batch {
+                let position = done + slot
+                let top = (position / counts[1]) * stride[0], left = (position % counts[1]) * stride[1]
+                let rows = top..<Swift.min(top + window[0], height), columns = left..<Swift.min(left + window[1], width)
+                windows.append((rows, columns))
+                let copy = copies.floats + slot * source.count
+                source.withUnsafeBufferPointer { copy.update(from: $0.baseAddress!, count: source.count) }
+                for channel in 0..<channels {
+                    for row in rows {
+                        for column in columns {
+                            let index = channel * plane + row * width + column
+                            copy[index] = fill[index]
+                        }
+                    }
+                }
+            }
+            let scores = try withoutGradients { () throws(StrataError) in try model(copies) }.toArray()
+            let classes = scores.count / batch
+            for (slot, region) in windows.enumerated() {
+                let drop = baseScore - scores[slot * classes + target]
+                for row in region.rows {
+                    for column in region.columns {
+                        total[row * width + column] += drop
+                        covered[row * width + column] += 1
+                    }
+                }
+            }
+            done += batch
+            progress?(done, positions)
+        }
+        return try Tensor(zip(total, covered).map { $1 > 0 ? $0 / $1 : 0 }, shape: [height, width])
+    }
+
+    /// The baseline as a full `C×H×W` array.
+    private static func baselineValues(_ baseline: Baseline, image: Tensor) throws(StrataError) -> [Float] {
+        let (channels, plane) = (image.shape[1], image.shape[2] * image.shape[3])
+        switch baseline {
+        case let .value(value):
+            return [Float](repeating: value, count: channels * plane)
+        case .mean:
+            let values = image.toArray()
+            return (0..<channels).flatMap { channel -> [Float] in
+                let mean = values[(channel * plane)..<((channel + 1) * plane)].reduce(0, +) / Float(plane)
+                return [Float](repeating: mean, count: plane)
+            }
+        case let .blur(sigma):
+            guard sigma > 0 else { throw .invalidArgument(op: "occlusion", message: "blur sigma must be > 0, got \(sigma)") }
+            return try GaussianBlur.apply(image, sigma: sigma).toArray()
+        }
+    }
+}

@@ -1,0 +1,83 @@
+/// Saliency maps (Simonyan et al. 2014): how much each input pixel moves a class score —
+/// `max_c |∂ score_target / ∂ x_c|` over the channels, an `H×W` map at the input's resolution
+/// (Captum's `Saliency(abs=True)` then the channel maximum). SmoothGrad (Smilkov et al.
+/// 2017) averages the absolute gradients of `samples` copies of the input with Gaussian
+/// noise of standard deviation `noise` added (Captum's `NoiseTunnel`, `smoothgrad`).
+public enum Saliency {
+    /// The vanilla gradient map of one image `1×C×H×W` (the network in evaluation mode).
+    public static func map(_ model: Module, input: Tensor, target: Int) throws(StrataError) -> Tensor {
+        try smoothGrad(model, input: input, target: target, samples: 1, noise: 0)
+    }
+
+    /// The SmoothGrad map: noisy copies in batches of up to 16, their absolute gradients averaged.
+    ///
+    /// - Throws: `StrataError.invalidArgument` for a target outside the network's classes,
+    ///   a non-positive sample count or an input that is not one image.
+    public static func smoothGrad(_ model: Module, input: Tensor, target: Int, samples: Int, noise: Float,
+                                  seed: UInt64 = 0) throws(StrataError) -> Tensor {
+        let image = try Attribution.checkImage(input, op: "saliency")
+        guard samples >= 1 else { throw .invalidArgument(op: "saliency", message: "samples must be ≥ 1, got \(samples)") }
+        var generator = RandomGenerator(seed: seed)
+        let (channels, height, width) = (image.shape[1], image.shape[2], image.shape[3])
+        var total = [Float](repeating: 0, count: channels * height * width)
+        var done = 0
+        while done < samples {
+            let batch = Swift.min(16, samples - done)
+            let copies = Tensor.filled([batch] + Array(image.shape.dropFirst())) { 0 }
+            let source = image.toArray()
+            for sample in 0..<batch {
+                for index in source.indices {
+                    copies.floats[sample * source.count + index] = source[index] + (noise > 0 ? noise * generator.nextNormal() : 0)
+                }
+            }
+            let gradient = try Attribution.classGradient(model, input: copies, target: target).toArray()
+            for sample in 0..<batch {
+                for index in total.indices { total[index] += Swift.abs(gradient[sample * total.count + index]) }
+            }
+            done += batch
+        }
+        // the maximum over channels of the mean absolute gradient
+        var map = [Float](repeating: 0, count: height * width)
+        for channel in 0..<channels {
+            for pixel in map.indices { map[pixel] = Swift.max(map[pixel], total[channel * height * width + pixel] / Float(samples)) }
+        }
+        return try Tensor(map, shape: [height, width])
+    }
+}
+
+/// What the attribution methods share.
+enum Attribution {
+    /// The input as one image `1×C×H×W` (a `C×H×W` image gets its batch axis).
+    static func checkImage(_ input: Tensor, op: String) throws(StrataError) -> Tensor {
+        let image = input.rank == 3 ? try input.unsqueeze(axis: 0) : input
+        guard image.rank == 4, image.shape[0] == 1, image.dtype == .float32 else {
+            throw .shapeMismatch(op: op, message: "expects one image 1×C×H×W, got \(Shape.describe(input.shape))")
+        }
+        return image.dense().detach()
+    }
+
+    /// Checks `target` against the network's outputs `N×K`.
+    static func checkTarget(_ target: Int, logits: Tensor, op: String) throws(StrataError) {
+        guard logits.rank == 2, target >= 0, target < logits.shape[1] else {
+            throw .invalidArgument(op: op, message: "class \(target) is not one of the network's \(logits.rank == 2 ? logits.shape[1] : 0) outputs (0…\(Swift.max((logits.rank == 2 ? logits.shape[1] : 1) - 1, 0)))")
+        }
+    }
+
+    /// `∂ Σ_n score[n, target] / ∂ input` for a batch of inputs (evaluation mode).
+    static func classGradient(_ model: Module, input: Tensor, target: Int) throws(StrataError) -> Tensor {
+        let leaf = input.detach()
+        leaf.requiresGrad = true
+        let logits = try model(leaf)
+        try checkTarget(target, logits: logits, op: "saliency")
+        try logits.backward(gradient: oneHot(rows: logits.shape[0], classes: logits.shape[1], target: target))
+        guard let gradient = leaf.grad else { throw .autograd(message: "no gradient reached the input") }
+        return gradient
+    }
+
+    /// `rows×classes` with 1 in column `target`.
+    static func oneHot(rows: Int, classes: Int, target: Int) -> Tensor {
+        let result = Tensor(zerosShape: [rows, classes])
+        for row in 0..<rows { result.floats[row * classes + target] = 1 }
+        return result
+    }
+}
