@@ -1,7 +1,7 @@
 import Foundation
 
 /// The PyTorch side of the comparison: `torch_reference.py W…` (W1–W5) or
-/// `tools/torch_zoo_bench.py W…` (W6, W7) in a child process with 2 threads and without
+/// `tools/torch_zoo_bench.py W…` (W6–W9) in a child process with 2 threads and without
 /// the OpenBLAS variables some machines here set.
 struct TorchReference {
     let script: String
@@ -16,7 +16,7 @@ struct TorchReference {
 
     /// The workload's figures by Strata's measurement names.
     func run(_ workload: String) -> [String: (value: Double, peakRSS: Double)] {
-        let lines = ChildProcess.run("/usr/bin/env", ["python3", ["W6", "W7"].contains(workload) ? zooScript : script, workload], environment: [
+        let lines = ChildProcess.run("/usr/bin/env", ["python3", ["W6", "W7", "W8", "W9"].contains(workload) ? zooScript : script, workload], environment: [
             "OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2", "OPENBLAS_CORETYPE": nil, "OPENBLAS_L2_SIZE": nil])
         guard let line = lines.last(where: { $0.hasPrefix("{") }),
               let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return [:] }
@@ -25,7 +25,7 @@ struct TorchReference {
                                       "W5 conv fwd": "conv_fwd_gflops", "W5 conv bwd": "conv_bwd_gflops",
                                       "W5 sgemm 2048": "torch_mm_2048_gflops", "W6": "images_per_s", "W7": "samples_per_s",
                                       "W6 vs channels-last": "images_per_s_channels_last",
-                                      "W7 vs channels-last": "samples_per_s_channels_last"]
+                                      "W7 vs channels-last": "samples_per_s_channels_last", "W8": "maps_per_s", "W9": "steps_per_s"]
         var result: [String: (Double, Double)] = [:]
         for (name, key) in keys where name.hasPrefix(workload) {
             if let value = object[key] as? Double { result[name] = (value, rss) }
@@ -67,7 +67,7 @@ struct BenchRow {
 
     /// The targets of the core-engine issue: ratios for W1–W4, absolute GFLOP/s for W5.
     static let targets: [String: String] = ["W1": "ratio ≥ 1.5", "W2": "ratio ≥ 1.2, RSS ≤ PyTorch", "W3": "ratio ≥ 1.5",
-                                            "W6": "ratio ≥ 1.5", "W7": "ratio ≥ 1.2",
+                                            "W6": "ratio ≥ 1.5", "W7": "ratio ≥ 1.2", "W8": "ratio ≥ 1.0", "W9": "ratio ≥ 1.0",
                                             "W4": "ratio ≥ 1.2", "W5 conv fwd": "≥ 280 GFLOP/s",
                                             "W5 sgemm 2048": "≥ 250 GFLOP/s", "W2L loader": "≥ 90%", "W2L loader+aug": "≥ 90%"]
 

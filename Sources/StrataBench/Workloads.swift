@@ -10,7 +10,7 @@ enum Workloads {
         let value: Double
     }
 
-    static let all = ["W1", "W2", "W3", "W4", "W5", "W2L", "W6", "W7"]
+    static let all = ["W1", "W2", "W3", "W4", "W5", "W2L", "W6", "W7", "W8", "W9"]
 
     static func run(_ name: String) throws -> [Measurement] {
         var rng = RandomGenerator(seed: 0)
@@ -23,6 +23,8 @@ enum Workloads {
         case "W2L": return try cifarLoader(&rng)
         case "W6": return [try mobilenetInference(&rng)]
         case "W7": return [try mobilenetFineTuning(&rng)]
+        case "W8": return [try occlusionMap(&rng)]
+        case "W9": return [try activationMaximization()]
         default: throw StrataError.invalidArgument(op: "strata-bench", message: "unknown workload \(name) (known: \(all.joined(separator: ", ")))")
         }
     }
@@ -208,6 +210,29 @@ enum Workloads {
             try trainStep(optimizer, y) { try model(x) }
         }
         return Measurement(workload: "W7", unit: "samples/s", value: Double(batch) / timing.median)
+    }
+
+    // MARK: W8 occlusion map, W9 activation maximisation (MobileNetV2, 224×224)
+
+    /// Captum's occlusion: window 15, stride 8, baseline 0, 16 occluded copies per forward pass.
+    static func occlusionMap(_ rng: inout RandomGenerator) throws -> Measurement {
+        let model = try Models.zoo("mobilenet_v2")
+        model.eval()
+        let x = try Tensor.randn([1, 3, 224, 224], generator: &rng)
+        let timing = try Timing.measure(iterations: 1, repetitions: 3, warmup: 1) {
+            _ = try Occlusion.map(model, input: x, target: 1, window: [15, 15], stride: [8, 8], batchSize: 16)
+        }
+        return Measurement(workload: "W8", unit: "maps/s", value: 1 / timing.median)
+    }
+
+    /// 100 steps of activation maximisation of a class logit at 224×224 (one size).
+    static func activationMaximization() throws -> Measurement {
+        let model = try Models.zoo("mobilenet_v2")
+        var maximization = ActivationMaximization(objective: .classLogit(963))
+        maximization.steps = 100
+        maximization.sizes = [224]
+        let timing = try Timing.measure(iterations: 1, repetitions: 3, warmup: 1) { _ = try maximization.run(model) }
+        return Measurement(workload: "W9", unit: "steps/s", value: 100 / timing.median)
     }
 
     // MARK: W4 1D sensor CNN, batch 64, 3×200, Adam

@@ -156,9 +156,10 @@ struct InsightSource: ParsableArguments {
         return (png, npy)
     }
 
-    /// Shows loop progress on standard error (not with --json).
+    /// Shows loop progress on a terminal's standard error, redrawn in place (not with --json).
     func progress(_ label: String) -> ((Int, Int) -> Void)? {
-        json ? nil : { done, total in
+        guard !json, isatty(STDERR_FILENO) != 0 else { return nil }
+        return { done, total in
             FileHandle.standardError.write(Data("\r\(label) \(done)/\(total)\(done == total ? "\n" : "")".utf8))
         }
     }

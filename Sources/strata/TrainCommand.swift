@@ -93,6 +93,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Run folder.")
     var output = "runs/run"
 
+    @Option(help: "Also write TensorBoard event files here (scalars, weight histograms, filters, sample images).")
+    var tensorboard: String?
+
     @Option(help: "k-fold cross-validation on the training part (stratified for classes): prints mean ± std and writes no run folder.")
     var folds: Int?
 
@@ -133,6 +136,7 @@ struct TrainCommand: ParsableCommand {
         recipe.clipNorm = clipNorm
         recipe.patience = patience
         recipe.output = output
+        recipe.tensorboard = tensorboard
         recipe.progress = json && progress == .automatic ? .silent : progress
         if let folds {
             let result = try recipe.crossValidate(folds: folds)

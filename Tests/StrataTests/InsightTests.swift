@@ -107,6 +107,34 @@ final class InsightTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(objectives.suffix(10).reduce(0, +) / 10, 3 * objectives[0], "\(objectives)")
     }
 
+    /// The verbs on a run folder of `strata train` and its test samples.
+    func testInsightOnATrainedRun() throws {
+        let folder = try TestFiles.temporaryFolder("insight-run")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = folder.appendingPathComponent("run").path
+        let (trained, log) = try CLITests.strata(["train", "--epochs", "3", "--output", run, "--json"])
+        XCTAssertEqual(trained, 0, log)
+        let verbs: [([String], [Int])] = [
+            (["activations", "--layer", "3"], [64, 8, 8]), (["filters"], [32, 1, 3, 3]),
+            (["occlusion", "--patch", "3", "--stride", "2"], [8, 8]), (["saliency"], [8, 8]), (["gradcam", "--layer", "3"], [8, 8]),
+        ]
+        for (verb, shape) in verbs {
+            let output = folder.appendingPathComponent(verb[0]).path
+            let (status, text) = try CLITests.strata(["insight", verb[0], "--run", run, "--sample", "5"] + verb.dropFirst()
+                                                     + ["--output", output, "--json"])
+            XCTAssertEqual(status, 0, "\(verb[0]): \(text)")
+            XCTAssertEqual(try NumpyArray.read(contentsOf: output + ".npy").shape, shape, verb[0])
+            XCTAssertGreaterThan(try ImageCodec.read(contentsOf: output + ".png").width, 7, verb[0])
+        }
+        let (outOfRange, message) = try CLITests.strata(["insight", "saliency", "--run", run, "--sample", "5000"])
+        XCTAssertEqual(outOfRange, 2, message)
+        XCTAssertTrue(message.contains("--sample 5000 is not allowed: the run has 359 test samples (0…358)"), message)
+        try FileManager.default.removeItem(atPath: (run as NSString).appendingPathComponent("best.ckpt"))
+        let (missing, text) = try CLITests.strata(["insight", "filters", "--run", run])
+        XCTAssertEqual(missing, 2, text)
+        XCTAssertTrue(text.contains("best.ckpt"), text)
+    }
+
     func testInsightCommandsWritePicturesAndRefuseWrongInput() throws {
         let folder = try TestFiles.temporaryFolder("insight")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -54,22 +54,23 @@ public struct ActivationMaximization: Sendable {
         let channels = mean.count
         var image = Tensor.filled([1, channels, sizes[0], sizes[0]]) { initialNoise * generator.nextNormal() }
         var objectives: [Float] = []
-        for (stage, size) in sizes.enumerated() {
-            if image.shape[2] != size { image = try interpolateBilinear(image, size: AxisValues([size, size])) }
-            let stageSteps = steps / sizes.count + (stage < steps % sizes.count ? 1 : 0)
-            for _ in 0..<stageSteps {
-                let (dy, dx) = (generator.nextInt(below: 2 * jitter + 1) - jitter, generator.nextInt(below: 2 * jitter + 1) - jitter)
-                let shifted = ImageRoll.roll(image, dy: dy, dx: dx)
-                shifted.requiresGrad = true
-                let value = try objectiveValue(model, shifted)
-                let penalties = try ImagePenalties.l2(shifted) * l2 + (try ImagePenalties.totalVariation(shifted)) * totalVariation
-                try (value - penalties).backward()
-                guard let gradient = shifted.grad else { throw .autograd(message: "no gradient reached the image") }
-                let step = GradientAscent.normalizedStep(gradient, size: stepSize)
-                image = try GradientAscent.clamp(ImageRoll.roll(try shifted.detach() + step, dy: -dy, dx: -dx), mean: mean, std: std)
-                if blurEvery > 0, (objectives.count + 1) % blurEvery == 0 { image = try GaussianBlur.apply(image, sigma: blurSigma) }
-                objectives.append(try value.item())
-                progress?(objectives.count, objectives.last!)
+        try Attribution.withFrozenParameters(model) { () throws(StrataError) in
+            for (stage, size) in sizes.enumerated() {
+                if image.shape[2] != size { image = try interpolateBilinear(image, size: AxisValues([size, size])) }
+                let stageSteps = steps / sizes.count + (stage < steps % sizes.count ? 1 : 0)
+                for _ in 0..<stageSteps {
+                    let (dy, dx) = (generator.nextInt(below: 2 * jitter + 1) - jitter, generator.nextInt(below: 2 * jitter + 1) - jitter)
+                    let shifted = ImageRoll.roll(image, dy: dy, dx: dx)
+                    shifted.requiresGrad = true
+                    let value = try objectiveValue(model, shifted)
+                    try value.backward()
+                    guard let gradient = shifted.grad else { throw .autograd(message: "no gradient reached the image") }
+                    image = GradientAscent.step(shifted, gradient: gradient, size: stepSize, l2: l2, totalVariation: totalVariation,
+                                                unroll: (dy, dx), mean: mean, std: std)
+                    if blurEvery > 0, (objectives.count + 1) % blurEvery == 0 { image = try GaussianBlur.apply(image, sigma: blurSigma) }
+                    objectives.append(try value.item())
+                    progress?(objectives.count, objectives.last!)
+                }
             }
         }
         return (image, objectives)
@@ -94,25 +95,62 @@ public struct ActivationMaximization: Sendable {
     }
 }
 
-/// The ascent step shared by activation maximisation and DeepDream.
+/// The ascent step shared by activation maximisation and DeepDream, in one pass over the
+/// image: the objective's gradient minus the penalties' (`l2·mean(x²)` and
+/// `totalVariation·mean((x[i+1,j] − x[i,j])² + (x[i,j+1] − x[i,j])²)`, in closed form),
+/// divided by its mean magnitude (a step whose length does not depend on the gradient's
+/// scale), the jitter undone, and the result clamped to what a normalisation
+/// `(x − mean)/std` gives for pixels in 0…1.
 enum GradientAscent {
-    /// `size · g / mean|g|`: a step whose length does not depend on the gradient's scale.
-    static func normalizedStep(_ gradient: Tensor, size: Float) -> Tensor {
-        let values = gradient.toArray()
-        let meanMagnitude = values.reduce(0) { $0 + Swift.abs($1) } / Float(Swift.max(values.count, 1))
-        let scale = size / Swift.max(meanMagnitude, 1e-8)
-        return (try? Tensor(values.map { $0 * scale }, shape: gradient.shape)) ?? gradient
-    }
-
-    /// The image clamped to what a normalisation `(x − mean)/std` gives for pixels in 0…1.
-    static func clamp(_ image: Tensor, mean: [Float], std: [Float]) throws(StrataError) -> Tensor {
-        let values = image.toArray(), plane = image.shape[2] * image.shape[3]
-        var clamped = values
-        for channel in 0..<Swift.min(mean.count, std.count, image.shape[1]) {
-            let (low, high) = ((0 - mean[channel]) / std[channel], (1 - mean[channel]) / std[channel])
-            for index in (channel * plane)..<((channel + 1) * plane) { clamped[index] = Swift.min(Swift.max(values[index], low), high) }
+    static func step(_ image: Tensor, gradient: Tensor, size: Float, l2: Float, totalVariation: Float, unroll: (dy: Int, dx: Int),
+                     mean: [Float], std: [Float]) -> Tensor {
+        let (channels, height, width) = (image.shape[1], image.shape[2], image.shape[3])
+        let plane = height * width, count = channels * plane
+        let x = image.toArray()
+        var direction = gradient.toArray()
+        if l2 > 0 {
+            let scale = 2 * l2 / Float(count)
+            for index in 0..<count { direction[index] -= scale * x[index] }
         }
-        return try Tensor(clamped, shape: image.shape)
+        if totalVariation > 0 {
+            let down = 2 * totalVariation / Float(Swift.max(channels * (height - 1) * width, 1))
+            let right = 2 * totalVariation / Float(Swift.max(channels * height * (width - 1), 1))
+            for channel in 0..<channels {
+                let base = channel * plane
+                for row in 0..<height {
+                    for column in 0..<width {
+                        let at = base + row * width + column
+                        if row + 1 < height {
+                            let difference = x[at + width] - x[at]
+                            direction[at + width] -= down * difference
+                            direction[at] += down * difference
+                        }
+                        if column + 1 < width {
+                            let difference = x[at + 1] - x[at]
+                            direction[at + 1] -= right * difference
+                            direction[at] += right * difference
+                        }
+                    }
+                }
+            }
+        }
+        let magnitude = direction.reduce(0) { $0 + Swift.abs($1) } / Float(Swift.max(count, 1))
+        let scale = size / Swift.max(magnitude, 1e-8)
+        let result = Tensor(uninitializedShape: image.shape)
+        for channel in 0..<channels {
+            let low = channel < mean.count ? (0 - mean[channel]) / std[channel] : -Float.infinity
+            let high = channel < mean.count ? (1 - mean[channel]) / std[channel] : Float.infinity
+            let base = channel * plane
+            for row in 0..<height {
+                // output pixel (row, column) comes from the shifted image at (row + dy, column + dx)
+                let from = ((row + unroll.dy) % height + height) % height
+                for column in 0..<width {
+                    let at = base + from * width + ((column + unroll.dx) % width + width) % width
+                    result.floats[base + row * width + column] = Swift.min(Swift.max(x[at] + scale * direction[at], low), high)
+                }
+            }
+        }
+        return result
     }
 }
 
@@ -134,20 +172,5 @@ enum ImageRoll {
             }
         }
         return result
-    }
-}
-
-/// Image priors as differentiable penalties, per pixel (means), so their weights do not
-/// depend on the image size.
-enum ImagePenalties {
-    /// The mean of `x²`.
-    static func l2(_ image: Tensor) throws(StrataError) -> Tensor { image.square().mean() }
-
-    /// The mean of `(x[i+1, j] − x[i, j])² + (x[i, j+1] − x[i, j])²`: large for noisy images.
-    static func totalVariation(_ image: Tensor) throws(StrataError) -> Tensor {
-        let (height, width) = (image.shape[2], image.shape[3])
-        let down = try image.slice(axis: 2, start: 1) - (try image.slice(axis: 2, start: 0, end: height - 1))
-        let right = try image.slice(axis: 3, start: 1) - (try image.slice(axis: 3, start: 0, end: width - 1))
-        return try down.square().mean() + right.square().mean()
     }
 }

@@ -33,6 +33,10 @@ public struct DeepDream: Sendable {
         }
         for layer in layers { _ = try model.submodule(at: layer) }
         model.eval()
+        return try Attribution.withFrozenParameters(model) { () throws(StrataError) in try dream(model, image: image, progress: progress) }
+    }
+
+    private func dream(_ model: Module, image: Tensor, progress: ((Int, Float) -> Void)?) throws(StrataError) -> (image: Tensor, objectives: [Float]) {
         var generator = RandomGenerator(seed: seed)
         // the octave pyramid, largest first
         var pyramid = [image]
@@ -59,8 +63,8 @@ public struct DeepDream: Sendable {
                 for layer in layers { objective = try objective + captured[layer]!.square().mean() }
                 try objective.backward()
                 guard let gradient = shifted.grad else { throw .autograd(message: "no gradient reached the image") }
-                dreamed = try GradientAscent.clamp(ImageRoll.roll(try shifted.detach() + GradientAscent.normalizedStep(gradient, size: stepSize),
-                                                                  dy: -dy, dx: -dx), mean: mean, std: std)
+                dreamed = GradientAscent.step(shifted, gradient: gradient, size: stepSize, l2: 0, totalVariation: 0, unroll: (dy, dx),
+                                              mean: mean, std: std)
                 objectives.append(try objective.item())
                 progress?(objectives.count, objectives.last!)
             }

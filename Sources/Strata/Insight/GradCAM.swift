@@ -10,6 +10,12 @@ public enum GradCAM {
     ///   a target outside the classes; `shapeMismatch` when the layer's output is not `1×C×h×w`.
     public static func map(_ model: Module, input: Tensor, target: Int, layer: String) throws(StrataError) -> (map: Tensor, coarse: Tensor) {
         let image = try Attribution.checkImage(input, op: "gradcam")
+        // the input needs no gradient; the captured layer's comes from the graph behind it
+        image.requiresGrad = true
+        return try Attribution.withFrozenParameters(model) { () throws(StrataError) in try map(model, image: image, target: target, layer: layer) }
+    }
+
+    private static func map(_ model: Module, image: Tensor, target: Int, layer: String) throws(StrataError) -> (map: Tensor, coarse: Tensor) {
         let (logits, captured) = try model.forward(image, capturing: [layer], retainingGradients: true)
         try Attribution.checkTarget(target, logits: logits, op: "gradcam")
         guard let activations = captured[layer], activations.rank == 4 else {

@@ -65,13 +65,25 @@ enum Attribution {
 
     /// `∂ Σ_n score[n, target] / ∂ input` for a batch of inputs (evaluation mode).
     static func classGradient(_ model: Module, input: Tensor, target: Int) throws(StrataError) -> Tensor {
-        let leaf = input.detach()
-        leaf.requiresGrad = true
-        let logits = try model(leaf)
-        try checkTarget(target, logits: logits, op: "saliency")
-        try logits.backward(gradient: oneHot(rows: logits.shape[0], classes: logits.shape[1], target: target))
-        guard let gradient = leaf.grad else { throw .autograd(message: "no gradient reached the input") }
-        return gradient
+        try withFrozenParameters(model) { () throws(StrataError) -> Tensor in
+            let leaf = input.detach()
+            leaf.requiresGrad = true
+            let logits = try model(leaf)
+            try checkTarget(target, logits: logits, op: "saliency")
+            try logits.backward(gradient: oneHot(rows: logits.shape[0], classes: logits.shape[1], target: target))
+            guard let gradient = leaf.grad else { throw .autograd(message: "no gradient reached the input") }
+            return gradient
+        }
+    }
+
+    /// Runs `body` with every parameter of `model` out of the autograd graph, so a backward
+    /// pass computes only what the input (or a captured layer) needs — not the weight
+    /// gradients, which cost as much as the rest; the parameters are restored after.
+    static func withFrozenParameters<T>(_ model: Module, _ body: () throws(StrataError) -> T) throws(StrataError) -> T {
+        let trainable = model.parameters().filter(\.requiresGrad)
+        for parameter in trainable { parameter.requiresGrad = false }
+        defer { for parameter in trainable { parameter.requiresGrad = true } }
+        return try body()
     }
 
     /// `rows×classes` with 1 in column `target`.

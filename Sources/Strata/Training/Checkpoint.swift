@@ -38,6 +38,18 @@ public struct Checkpoint {
         try Safetensors.write(tensors, metadata: [metadataKey: json], to: path)
     }
 
+    /// The epoch and training history stored in a checkpoint (nothing else is read into a model).
+    ///
+    /// - Throws: `StrataError.corruptFile` when the file is not a Strata checkpoint.
+    public static func history(at path: String) throws(StrataError) -> (epoch: Int, history: TrainingHistory) {
+        let (_, metadataText) = try Safetensors.readWithMetadata(contentsOf: path)
+        guard let text = metadataText[metadataKey],
+              let metadata = try? JSONDecoder().decode(Metadata.self, from: Data(text.utf8)) else {
+            throw .corruptFile(path: path, offset: 8, message: "not a Strata training checkpoint (no \(metadataKey) metadata)")
+        }
+        return (metadata.epoch, metadata.history)
+    }
+
     /// Restores model, optimizer, scheduler and random generator from `path`.
     ///
     /// - Throws: `StrataError.corruptFile` when the file is not a Strata checkpoint or

@@ -69,6 +69,12 @@ public final class Trainer {
         }
         let reporter = ProgressReporter(style: configuration.progress, epochs: configuration.epochs,
                                         batchesPerEpoch: train.batchCount)
+        let tensorboard = try configuration.tensorboardDirectory.map { directory throws(StrataError) in
+            try TensorBoardLog(directory: directory, metricName: configuration.task.metricName)
+        }
+        if let tensorboard, let first = train.batchIndices(epoch: 0).first {
+            try tensorboard.samples(try train.dataset.batch(first).inputs)
+        }
         var bestState: [(String, Tensor)]?
         guard firstEpoch <= configuration.epochs else { return history }
         for epoch in firstEpoch...configuration.epochs {
@@ -85,6 +91,7 @@ public final class Trainer {
                                      seconds: Date().timeIntervalSince(start))
             history.epochs.append(record)
             reporter.endEpoch(record, metricName: configuration.task.metricName)
+            try tensorboard?.epoch(record, model: model)
             // the monitored value, as "lower is better"
             let monitor = configuration.earlyStopping?.monitor ?? .loss
             let higherIsBetter = monitor == .metric && configuration.task != .regression

@@ -54,6 +54,8 @@ public struct TrainingConfiguration: Sendable {
     public var earlyStopping: EarlyStopping?
     /// Folder for `best.ckpt`, `last.ckpt`, `log.csv` and `curves.svg` (nothing written when `nil`).
     public var runDirectory: String?
+    /// Folder for TensorBoard event files (nothing written when `nil`).
+    public var tensorboardDirectory: String?
     public var progress: ProgressStyle = .automatic
     /// `k` of the top-k accuracy.
     public var topK = 5

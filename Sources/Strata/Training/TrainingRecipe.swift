@@ -42,6 +42,8 @@ public struct TrainingRecipe: Sendable, Codable, Equatable {
     public var patience: Int?
     public var output = "runs/run"
     public var progress = ProgressStyle.automatic
+    /// Folder for TensorBoard event files (`nil`: none).
+    public var tensorboard: String?
 
     public init() {}
 
@@ -228,6 +230,7 @@ extension TrainingRecipe {
             configuration.earlyStopping = EarlyStopping(monitor: .metric, patience: resolvedEpochs, restoreBest: true)
         }
         configuration.runDirectory = output
+        configuration.tensorboardDirectory = tensorboard
         configuration.progress = progress
         let trainer = Trainer(model: model, optimizer: optimizer, scheduler: scheduler, configuration: configuration)
         do {
