@@ -6,7 +6,7 @@ warm-up, then 7 repetitions, median; float32, 2 threads; one workload per proces
   W7  MobileNetV2 fine-tuning step (every layer trains, BN in train mode), batch 32,
       3x96x96, 10-class head, Adam lr 1e-4 (transfer learning way (b) of shared/bench/transfer.md) -> samples_per_s
   W8  occlusion map of MobileNetV2 at 224x224, window 15, stride 8, baseline 0, 16 occluded copies per
-      forward pass (Captum's Occlusion, perturbations_per_eval=16; pip install captum)             -> maps_per_s
+      forward pass (Captum's Occlusion, perturbations_per_eval=16; pip install captum)             -> maps_per_min
   W9  100 steps of activation maximisation of a class logit at 224x224: jitter (roll by up to 8 px),
       L2 and total-variation penalties, normalised gradient step, blur every 4 steps (as Strata's) -> steps_per_s
 
@@ -89,7 +89,7 @@ def w8():
     def run():
         occlusion.attribute(x, sliding_window_shapes=(3, 15, 15), strides=(3, 8, 8), baselines=0, target=1,
                             perturbations_per_eval=16)
-    return 1 / timeit(run, iters=1, reps=3, warmup=1)
+    return 60 / timeit(run, iters=1, reps=3, warmup=1)
 
 
 def blur(image, sigma=0.5):
@@ -132,7 +132,7 @@ def w9():
 if __name__ == "__main__":
     workload = sys.argv[1]
     if workload in ("W8", "W9"):
-        key = {"W8": "maps_per_s", "W9": "steps_per_s"}[workload]
+        key = {"W8": "maps_per_min", "W9": "steps_per_s"}[workload]
         result = {key: {"W8": w8, "W9": w9}[workload]()}
     else:
         run, key = {"W6": (w6, "images_per_s"), "W7": (w7, "samples_per_s")}[workload]

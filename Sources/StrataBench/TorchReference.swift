@@ -25,7 +25,7 @@ struct TorchReference {
                                       "W5 conv fwd": "conv_fwd_gflops", "W5 conv bwd": "conv_bwd_gflops",
                                       "W5 sgemm 2048": "torch_mm_2048_gflops", "W6": "images_per_s", "W7": "samples_per_s",
                                       "W6 vs channels-last": "images_per_s_channels_last",
-                                      "W7 vs channels-last": "samples_per_s_channels_last", "W8": "maps_per_s", "W9": "steps_per_s"]
+                                      "W7 vs channels-last": "samples_per_s_channels_last", "W8": "maps_per_min", "W9": "steps_per_s"]
         var result: [String: (Double, Double)] = [:]
         for (name, key) in keys where name.hasPrefix(workload) {
             if let value = object[key] as? Double { result[name] = (value, rss) }

@@ -222,7 +222,7 @@ enum Workloads {
         let timing = try Timing.measure(iterations: 1, repetitions: 3, warmup: 1) {
             _ = try Occlusion.map(model, input: x, target: 1, window: [15, 15], stride: [8, 8], batchSize: 16)
         }
-        return Measurement(workload: "W8", unit: "maps/s", value: 1 / timing.median)
+        return Measurement(workload: "W8", unit: "maps/min", value: 60 / timing.median)
     }
 
     /// 100 steps of activation maximisation of a class logit at 224×224 (one size).
