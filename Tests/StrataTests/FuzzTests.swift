@@ -36,8 +36,9 @@ final class FuzzTests: XCTestCase {
                 return
             }
         }
-        XCTAssertEqual(parsed + rejected, iterations, file: file, line: line)
-        XCTAssertGreaterThan(rejected, 0, file: file, line: line)
+        // mutations of the data part still parse, mutations of the structure are refused
+        XCTAssertGreaterThan(parsed, 0, "no mutated input parsed", file: file, line: line)
+        XCTAssertGreaterThan(rejected, 0, "no mutated input was refused", file: file, line: line)
     }
 
     func testIDX() throws {

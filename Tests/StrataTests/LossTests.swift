@@ -36,4 +36,19 @@ final class LossTests: XCTestCase {
         try loss.backward()
         assertClose(z.grad!, try Tensor([-0.2831555, 0.03361768, 0.22019926, -0.11875521], shape: [2, 2]), atol: 1e-6)
     }
+
+    /// torch.log_softmax(torch.tensor([10000., 10001., 10002.]), 0) = −2.4076059, −1.4076059, −0.4076059:
+    /// with the maximum subtracted before the log-sum, large inputs keep full precision.
+    func testLogSoftmaxKeepsPrecisionAtLargeMagnitudes() throws {
+        for backend in [Backends.cpu, Backends.reference] {
+            try withBackend(backend) { () throws in
+                let values = try logSoftmax(try Tensor([10_000, 10_001, 10_002], shape: [1, 3]), axis: 1).toArray()
+                for (value, expected) in zip(values, [-2.4076059644, -1.4076059644, -0.4076059644]) {
+                    XCTAssertEqual(Double(value), expected, accuracy: 1e-6, backend.name)
+                }
+                let loss = try crossEntropy(try Tensor([-20_000, 20_000, 19_999.5], shape: [1, 3]), target: try Tensor(labels: [2]))
+                XCTAssertEqual(Double(try loss.item()), 0.974076984, accuracy: 1e-5, backend.name)
+            }
+        }
+    }
 }

@@ -97,17 +97,19 @@ enum AxisKernels {
                 let base = o * n * inner + j
                 var largest = -Float.infinity
                 for k in 0..<n { largest = Swift.max(largest, input[base + k * inner]) }
-                var total: Float = 0
+                var total: Double = 0
                 for k in 0..<n {
                     let e = Foundation.exp(input[base + k * inner] - largest)
                     output[base + k * inner] = e
-                    total += e
+                    total += Double(e)
                 }
                 if log {
-                    let logTotal = Foundation.log(total) + largest
-                    for k in 0..<n { output[base + k * inner] = input[base + k * inner] - logTotal }
+                    // (x − max) − log Σ exp(x − max), as PyTorch: adding max back to the log-sum first
+                    // would round it at the inputs' magnitude (~10⁻³ for inputs near 10⁴)
+                    let logTotal = Float(Foundation.log(total))
+                    for k in 0..<n { output[base + k * inner] = (input[base + k * inner] - largest) - logTotal }
                 } else {
-                    let scale = 1 / total
+                    let scale = Float(1 / total)
                     for k in 0..<n { output[base + k * inner] *= scale }
                 }
             }

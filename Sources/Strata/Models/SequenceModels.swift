@@ -76,10 +76,15 @@ public final class LastValueSkip: Module {
             throw .shapeMismatch(op: "LastValueSkip", message: "expects N×C×m windows, got \(Shape.describe(input.shape))")
         }
         let channels = input.shape[1]
+        guard channels >= 1, input.shape[2] >= 1 else {
+            throw .shapeMismatch(op: "LastValueSkip", message: "needs at least one channel and one time step, got \(Shape.describe(input.shape))")
+        }
         let last = try input.slice(axis: 2, start: -1).reshape([input.shape[0], channels])
-        let repeated = outputs == channels ? last : try Tensor.concat((0..<outputs).map { o in
-            try! last.slice(axis: 1, start: o % channels, end: o % channels + 1)
-        }, axis: 1)
+        var columns: [Tensor] = []
+        for output in 0..<outputs where outputs != channels {
+            columns.append(try last.slice(axis: 1, start: output % channels, end: output % channels + 1))
+        }
+        let repeated = outputs == channels ? last : try Tensor.concat(columns, axis: 1)
         return try main(input) + repeated
     }
 
