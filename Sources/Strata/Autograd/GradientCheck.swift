@@ -46,16 +46,16 @@ public enum GradientCheck {
         for (index, point) in points.enumerated() {
             let values = point.detach()
             for element in 0..<point.count {
-                let original = values.floats[element]
+                let original = values.withFloats { $0[element] }
                 var samples: [Double] = []
                 var offsets: [Double] = []
                 for multiple in [2.0, 1.0, -1.0, -2.0] {
                     let shifted = Float(Double(original) + multiple * step)
-                    values.floats[element] = shifted
+                    values.withFloats { $0[element] = shifted }
                     samples.append(try loss())
                     offsets.append(Double(shifted) - Double(original))
                 }
-                values.floats[element] = original
+                values.withFloats { $0[element] = original }
                 // the float32 grid moves the points slightly; use the actual half-width
                 let h = (offsets[1] - offsets[2]) / 2
                 let numeric = (-samples[0] + 8 * samples[1] - 8 * samples[2] + samples[3]) / (12 * h)

@@ -17,10 +17,14 @@ enum AxisKernels {
 
     /// Sum over `axis` (kept with size 1). Whole rows accumulate in `Double`.
     static func sum(_ x: Tensor, axis: Int, threads: Int) -> Tensor {
-        let source = x.dense()
-        let (outer, n, inner) = split(x.shape, axis: axis)
         let result = Tensor(zerosShape: keptShape(x.shape, axis: axis))
-        let input = UnsafePointer(source.floats), output = result.floats
+        x.withDenseFloats { input in result.withFloats { output in sumRows(x.shape, axis: axis, input, output, threads: threads) } }
+        return result
+    }
+
+    private static func sumRows(_ shape: [Int], axis: Int, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
+                                threads: Int) {
+        let (outer, n, inner) = split(shape, axis: axis)
         if inner == 1 {
             Parallel.forEachChunk(outer, threads: threads, minimumChunk: Swift.max(1, 32768 / Swift.max(n, 1))) { range in
                 for o in range {
@@ -54,17 +58,15 @@ enum AxisKernels {
                 }
             }
         }
-        return result
     }
 
     /// Maximum (or minimum) over `axis` and the index of its first occurrence; NaN wins.
     static func extremum(_ x: Tensor, axis: Int, maximum: Bool, threads: Int) -> (Tensor, Tensor) {
-        let source = x.dense()
         let (outer, n, inner) = split(x.shape, axis: axis)
         let kept = keptShape(x.shape, axis: axis)
         let values = Tensor(uninitializedShape: kept)
         let indices = Tensor(uninitializedShape: kept, dtype: .int64)
-        let input = UnsafePointer(source.floats), output = values.floats, positions = indices.int64s
+        x.withDenseFloats { input in values.withFloats { output in indices.withInt64s { positions in
         Parallel.forEachChunk(outer * inner, threads: threads, minimumChunk: 1024) { range in
             for position in range {
                 let o = position / inner, j = position % inner
@@ -82,15 +84,15 @@ enum AxisKernels {
                 positions[position] = Int64(bestIndex)
             }
         }
+        } } }
         return (values, indices)
     }
 
     /// Softmax or log-softmax over `axis`, max-subtracted for stability.
     static func softmaxForward(_ x: Tensor, axis: Int, log: Bool, threads: Int) -> Tensor {
-        let source = x.dense()
         let (outer, n, inner) = split(x.shape, axis: axis)
         let result = Tensor(uninitializedShape: x.shape)
-        let input = UnsafePointer(source.floats), output = result.floats
+        x.withDenseFloats { input in result.withFloats { output in
         Parallel.forEachChunk(outer * inner, threads: threads, minimumChunk: 256) { range in
             for position in range {
                 let o = position / inner, j = position % inner
@@ -114,15 +116,15 @@ enum AxisKernels {
                 }
             }
         }
+        } }
         return result
     }
 
     /// Softmax: `dx = y·(dy − Σ dy·y)`; log-softmax: `dx = dy − exp(y)·Σ dy`.
     static func softmaxBackward(_ gradOutput: Tensor, output: Tensor, axis: Int, log: Bool, threads: Int) -> Tensor {
-        let dy = gradOutput.dense(), y = output.dense()
-        let (outer, n, inner) = split(y.shape, axis: axis)
-        let result = Tensor(uninitializedShape: y.shape)
-        let g = UnsafePointer(dy.floats), out = UnsafePointer(y.floats), dx = result.floats
+        let (outer, n, inner) = split(output.shape, axis: axis)
+        let result = Tensor(uninitializedShape: output.shape)
+        gradOutput.withDenseFloats { g in output.withDenseFloats { out in result.withFloats { dx in
         Parallel.forEachChunk(outer * inner, threads: threads, minimumChunk: 256) { range in
             for position in range {
                 let o = position / inner, j = position % inner
@@ -143,6 +145,7 @@ enum AxisKernels {
                 }
             }
         }
+        } } }
         return result
     }
 }

@@ -45,11 +45,13 @@ enum ElementwiseKernels {
     /// Applies `f` to every element of `x` into a new contiguous tensor.
     @inline(__always)
     static func map(_ x: Tensor, _ threads: Int, _ f: (Float) -> Float) -> Tensor {
-        let source = x.dense()
         let result = Tensor(uninitializedShape: x.shape)
-        let input = UnsafePointer(source.floats), output = result.floats
-        Parallel.forEachChunk(source.count, threads: threads, minimumChunk: 32768) { range in
-            for i in range { output[i] = f(input[i]) }
+        x.withDenseFloats { input in
+            result.withFloats { output in
+                Parallel.forEachChunk(x.count, threads: threads, minimumChunk: 32768) { range in
+                    for i in range { output[i] = f(input[i]) }
+                }
+            }
         }
         return result
     }
@@ -57,11 +59,15 @@ enum ElementwiseKernels {
     /// Applies `f` pairwise to two same-shaped tensors into a new contiguous tensor.
     @inline(__always)
     static func zip(_ x: Tensor, _ y: Tensor, _ threads: Int, _ f: (Float, Float) -> Float) -> Tensor {
-        let first = x.dense(), second = y.dense()
         let result = Tensor(uninitializedShape: x.shape)
-        let a = UnsafePointer(first.floats), b = UnsafePointer(second.floats), output = result.floats
-        Parallel.forEachChunk(first.count, threads: threads, minimumChunk: 32768) { range in
-            for i in range { output[i] = f(a[i], b[i]) }
+        x.withDenseFloats { a in
+            y.withDenseFloats { b in
+                result.withFloats { output in
+                    Parallel.forEachChunk(x.count, threads: threads, minimumChunk: 32768) { range in
+                        for i in range { output[i] = f(a[i], b[i]) }
+                    }
+                }
+            }
         }
         return result
     }
@@ -70,12 +76,17 @@ enum ElementwiseKernels {
     @inline(__always)
     static func zip3(_ x: Tensor, _ y: Tensor, _ z: Tensor, _ threads: Int,
                      _ f: (Float, Float, Float) -> Float) -> Tensor {
-        let first = x.dense(), second = y.dense(), third = z.dense()
         let result = Tensor(uninitializedShape: x.shape)
-        let a = UnsafePointer(first.floats), b = UnsafePointer(second.floats)
-        let c = UnsafePointer(third.floats), output = result.floats
-        Parallel.forEachChunk(first.count, threads: threads, minimumChunk: 32768) { range in
-            for i in range { output[i] = f(a[i], b[i], c[i]) }
+        x.withDenseFloats { a in
+            y.withDenseFloats { b in
+                z.withDenseFloats { c in
+                    result.withFloats { output in
+                        Parallel.forEachChunk(x.count, threads: threads, minimumChunk: 32768) { range in
+                            for i in range { output[i] = f(a[i], b[i], c[i]) }
+                        }
+                    }
+                }
+            }
         }
         return result
     }
@@ -89,7 +100,17 @@ enum ElementwiseKernels {
         let total = result.count
         guard total > 0 else { return result }
         let layout = BroadcastLayout(shape: shape, a: a, b: b)
-        let pa = UnsafePointer(a.floats), pb = UnsafePointer(b.floats), output = result.floats
+        a.withFloats { pa in b.withFloats { pb in result.withFloats { output in
+            broadcastRows(layout, UnsafePointer(pa), UnsafePointer(pb), output, total: total, threads: threads, f)
+        } } }
+        return result
+    }
+
+    /// The rows of `broadcast`: operands read through the layout's strides.
+    @inline(__always)
+    private static func broadcastRows(_ layout: BroadcastLayout, _ pa: UnsafePointer<Float>, _ pb: UnsafePointer<Float>,
+                                      _ output: UnsafeMutablePointer<Float>, total: Int, threads: Int,
+                                      _ f: (Float, Float) -> Float) {
         let inner = layout.shape.last ?? 1
         let innerA = layout.stridesA.last ?? 0, innerB = layout.stridesB.last ?? 0
         let rows = total / inner
@@ -112,7 +133,6 @@ enum ElementwiseKernels {
                 layout.advance(&index, &offsetA, &offsetB)
             }
         }
-        return result
     }
 }
 

@@ -18,26 +18,31 @@ enum ReferenceBatchNorm {
 
     /// Mean and biased variance per channel.
     static func statistics(_ input: Tensor) -> (Tensor, Tensor) {
-        let x = input.dense().floats, channels = input.shape[1], count = perChannel(input.shape)
+        let channels = input.shape[1], count = perChannel(input.shape)
         var mean = [Double](repeating: 0, count: channels)
-        forEachElement(input.shape) { c, i in mean[c] += Double(x[i]) }
-        mean = mean.map { $0 / count }
         var variance = [Double](repeating: 0, count: channels)
-        forEachElement(input.shape) { c, i in
-            let centered = Double(x[i]) - mean[c]
-            variance[c] += centered * centered
+        input.withDenseFloats { x in
+            forEachElement(input.shape) { c, i in mean[c] += Double(x[i]) }
+            mean = mean.map { $0 / count }
+            forEachElement(input.shape) { c, i in
+                let centered = Double(x[i]) - mean[c]
+                variance[c] += centered * centered
+            }
         }
         variance = variance.map { $0 / count }
         return (Tensor.fromDoubles(mean, shape: [channels]), Tensor.fromDoubles(variance, shape: [channels]))
     }
 
     static func normalize(_ input: Tensor, weight: Tensor, bias: Tensor, mean: Tensor, variance: Tensor, eps: Float) -> Tensor {
-        let x = input.dense().floats, gamma = weight.dense().floats, beta = bias.dense().floats
-        let mu = mean.dense().floats, sigma2 = variance.dense().floats
+        let gamma = weight.toArray(), beta = bias.toArray(), mu = mean.toArray(), sigma2 = variance.toArray()
         let result = Tensor(uninitializedShape: input.shape)
-        forEachElement(input.shape) { c, i in
-            let normalized = (Double(x[i]) - Double(mu[c])) / (Double(sigma2[c]) + Double(eps)).squareRoot()
-            result.floats[i] = Float(normalized * Double(gamma[c]) + Double(beta[c]))
+        input.withDenseFloats { x in
+            result.withFloats { output in
+                forEachElement(input.shape) { c, i in
+                    let normalized = (Double(x[i]) - Double(mu[c])) / (Double(sigma2[c]) + Double(eps)).squareRoot()
+                    output[i] = Float(normalized * Double(gamma[c]) + Double(beta[c]))
+                }
+            }
         }
         return result
     }
@@ -46,24 +51,29 @@ enum ReferenceBatchNorm {
     /// statistics: `dx = γ·invstd·dy`. Always `dγ = Σ dy·x̂`, `dβ = Σ dy`.
     static func backward(gradOutput: Tensor, input: Tensor, weight: Tensor, mean: Tensor, variance: Tensor,
                          eps: Float, training: Bool) -> (input: Tensor, weight: Tensor, bias: Tensor) {
-        let x = input.dense().floats, dy = gradOutput.dense().floats, gamma = weight.dense().floats
-        let mu = mean.dense().floats, sigma2 = variance.dense().floats
+        let gamma = weight.toArray(), mu = mean.toArray(), sigma2 = variance.toArray()
         let channels = input.shape[1], count = perChannel(input.shape)
         let invstd = (0..<channels).map { 1 / (Double(sigma2[$0]) + Double(eps)).squareRoot() }
         var sumDy = [Double](repeating: 0, count: channels), sumDyXhat = sumDy
-        forEachElement(input.shape) { c, i in
-            let xhat = (Double(x[i]) - Double(mu[c])) * invstd[c]
-            sumDy[c] += Double(dy[i])
-            sumDyXhat[c] += Double(dy[i]) * xhat
-        }
         let result = Tensor(uninitializedShape: input.shape)
-        forEachElement(input.shape) { c, i in
-            let scale = Double(gamma[c]) * invstd[c]
-            if training {
-                let xhat = (Double(x[i]) - Double(mu[c])) * invstd[c]
-                result.floats[i] = Float(scale / count * (count * Double(dy[i]) - sumDy[c] - xhat * sumDyXhat[c]))
-            } else {
-                result.floats[i] = Float(scale * Double(dy[i]))
+        input.withDenseFloats { x in
+            gradOutput.withDenseFloats { dy in
+                forEachElement(input.shape) { c, i in
+                    let xhat = (Double(x[i]) - Double(mu[c])) * invstd[c]
+                    sumDy[c] += Double(dy[i])
+                    sumDyXhat[c] += Double(dy[i]) * xhat
+                }
+                result.withFloats { output in
+                    forEachElement(input.shape) { c, i in
+                        let scale = Double(gamma[c]) * invstd[c]
+                        if training {
+                            let xhat = (Double(x[i]) - Double(mu[c])) * invstd[c]
+                            output[i] = Float(scale / count * (count * Double(dy[i]) - sumDy[c] - xhat * sumDyXhat[c]))
+                        } else {
+                            output[i] = Float(scale * Double(dy[i]))
+                        }
+                    }
+                }
             }
         }
         return (result, Tensor.fromDoubles(sumDyXhat, shape: [channels]), Tensor.fromDoubles(sumDy, shape: [channels]))

@@ -45,31 +45,36 @@ enum ReferenceConvolution {
 
     static func forward(input: Tensor, weight: Tensor, bias: Tensor?, geometry: ConvolutionGeometry) -> Tensor {
         let d = dimensions(inputShape: input.shape, weightShape: weight.shape, geometry: geometry)
-        let x = input.dense().floats, w = weight.dense().floats
         var accumulator = [Double](repeating: 0, count: d.batch * d.outChannels * d.outHeight * d.outWidth)
-        forEachTap(d, geometry) { n, o, c, oh, ow, ih, iw, kh, kw in
-            let xv = x[((n * d.inChannels + c) * d.height + ih) * d.width + iw]
-            let wv = w[((o * d.groupIn + (c % d.groupIn)) * d.kernelH + kh) * d.kernelW + kw]
-            accumulator[((n * d.outChannels + o) * d.outHeight + oh) * d.outWidth + ow] += Double(xv) * Double(wv)
+        input.withDenseFloats { x in
+            weight.withDenseFloats { w in
+                forEachTap(d, geometry) { n, o, c, oh, ow, ih, iw, kh, kw in
+                    let xv = x[((n * d.inChannels + c) * d.height + ih) * d.width + iw]
+                    let wv = w[((o * d.groupIn + (c % d.groupIn)) * d.kernelH + kh) * d.kernelW + kw]
+                    accumulator[((n * d.outChannels + o) * d.outHeight + oh) * d.outWidth + ow] += Double(xv) * Double(wv)
+                }
+            }
         }
-        let result = Tensor(uninitializedShape: [d.batch, d.outChannels, d.outHeight, d.outWidth])
-        let b = bias?.dense().floats
+        let biases = bias?.toArray()
         let plane = d.outHeight * d.outWidth
         for i in 0..<accumulator.count {
             let o = (i / plane) % d.outChannels
-            result.floats[i] = Float(accumulator[i] + (b.map { Double($0[o]) } ?? 0))
+            accumulator[i] += biases.map { Double($0[o]) } ?? 0
         }
-        return result
+        return Tensor.fromDoubles(accumulator, shape: [d.batch, d.outChannels, d.outHeight, d.outWidth])
     }
 
     static func backwardData(gradOutput: Tensor, weight: Tensor, inputShape: [Int], geometry: ConvolutionGeometry) -> Tensor {
         let d = dimensions(inputShape: inputShape, weightShape: weight.shape, geometry: geometry)
-        let dy = gradOutput.dense().floats, w = weight.dense().floats
         var accumulator = [Double](repeating: 0, count: Shape.count(inputShape))
-        forEachTap(d, geometry) { n, o, c, oh, ow, ih, iw, kh, kw in
-            let g = dy[((n * d.outChannels + o) * d.outHeight + oh) * d.outWidth + ow]
-            let wv = w[((o * d.groupIn + (c % d.groupIn)) * d.kernelH + kh) * d.kernelW + kw]
-            accumulator[((n * d.inChannels + c) * d.height + ih) * d.width + iw] += Double(g) * Double(wv)
+        gradOutput.withDenseFloats { dy in
+            weight.withDenseFloats { w in
+                forEachTap(d, geometry) { n, o, c, oh, ow, ih, iw, kh, kw in
+                    let g = dy[((n * d.outChannels + o) * d.outHeight + oh) * d.outWidth + ow]
+                    let wv = w[((o * d.groupIn + (c % d.groupIn)) * d.kernelH + kh) * d.kernelW + kw]
+                    accumulator[((n * d.inChannels + c) * d.height + ih) * d.width + iw] += Double(g) * Double(wv)
+                }
+            }
         }
         return Tensor.fromDoubles(accumulator, shape: inputShape)
     }
@@ -77,20 +82,20 @@ enum ReferenceConvolution {
     static func backwardWeights(input: Tensor, gradOutput: Tensor, weightShape: [Int],
                                 geometry: ConvolutionGeometry, withBias: Bool) -> (weight: Tensor, bias: Tensor?) {
         let d = dimensions(inputShape: input.shape, weightShape: weightShape, geometry: geometry)
-        let x = input.dense().floats, dy = gradOutput.dense().floats
         var accumulator = [Double](repeating: 0, count: Shape.count(weightShape))
-        forEachTap(d, geometry) { n, o, c, oh, ow, ih, iw, kh, kw in
-            let g = dy[((n * d.outChannels + o) * d.outHeight + oh) * d.outWidth + ow]
-            let xv = x[((n * d.inChannels + c) * d.height + ih) * d.width + iw]
-            accumulator[((o * d.groupIn + (c % d.groupIn)) * d.kernelH + kh) * d.kernelW + kw] += Double(g) * Double(xv)
+        var sums = [Double](repeating: 0, count: d.outChannels)
+        input.withDenseFloats { x in
+            gradOutput.withDenseFloats { dy in
+                forEachTap(d, geometry) { n, o, c, oh, ow, ih, iw, kh, kw in
+                    let g = dy[((n * d.outChannels + o) * d.outHeight + oh) * d.outWidth + ow]
+                    let xv = x[((n * d.inChannels + c) * d.height + ih) * d.width + iw]
+                    accumulator[((o * d.groupIn + (c % d.groupIn)) * d.kernelH + kh) * d.kernelW + kw] += Double(g) * Double(xv)
+                }
+                let plane = d.outHeight * d.outWidth
+                for i in 0..<(d.batch * d.outChannels * plane) where withBias { sums[(i / plane) % d.outChannels] += Double(dy[i]) }
+            }
         }
-        var biasGradient: Tensor?
-        if withBias {
-            var sums = [Double](repeating: 0, count: d.outChannels)
-            let plane = d.outHeight * d.outWidth
-            for i in 0..<(d.batch * d.outChannels * plane) { sums[(i / plane) % d.outChannels] += Double(dy[i]) }
-            biasGradient = Tensor.fromDoubles(sums, shape: [d.outChannels])
-        }
+        let biasGradient = withBias ? Tensor.fromDoubles(sums, shape: [d.outChannels]) : nil
         return (Tensor.fromDoubles(accumulator, shape: weightShape), biasGradient)
     }
 }
@@ -99,7 +104,7 @@ extension Tensor {
     /// A contiguous float tensor rounded from `Double` values.
     static func fromDoubles(_ values: [Double], shape: [Int]) -> Tensor {
         let result = Tensor(uninitializedShape: shape)
-        for (i, value) in values.enumerated() { result.floats[i] = Float(value) }
+        result.withFloats { target in for (i, value) in values.enumerated() { target[i] = Float(value) } }
         return result
     }
 }

@@ -37,7 +37,7 @@ enum ReferencePooling {
     }
 
     /// Index (in the plane) of the first maximum of a window; NaN counts as the maximum.
-    private static func argmax(_ x: UnsafeMutablePointer<Float>, width: Int, _ window: Window) -> Int? {
+    private static func argmax(_ x: UnsafePointer<Float>, width: Int, _ window: Window) -> Int? {
         var best = -Float.infinity, bestIndex: Int?
         for r in window.rows {
             for c in window.columns {
@@ -52,36 +52,42 @@ enum ReferencePooling {
     }
 
     static func forward(input: Tensor, geometry: PoolingGeometry) -> Tensor {
-        let x = input.dense().floats
         let (height, width) = (input.shape[2], input.shape[3])
         let out = geometry.outputSize(input: [height, width])
         let result = Tensor(uninitializedShape: [input.shape[0], input.shape[1], out[0], out[1]])
-        forEachWindow(inputShape: input.shape, geometry: geometry) { plane, index, window in
-            let base = x + plane * height * width
-            if geometry.kind == .max {
-                result.floats[index] = argmax(base, width: width, window).map { base[$0] } ?? -.infinity
-            } else {
-                var total: Double = 0
-                for r in window.rows { for c in window.columns { total += Double(base[r * width + c]) } }
-                result.floats[index] = Float(total / Double(window.divisor))
+        input.withDenseFloats { x in
+            result.withFloats { output in
+                forEachWindow(inputShape: input.shape, geometry: geometry) { plane, index, window in
+                    let base = x + plane * height * width
+                    if geometry.kind == .max {
+                        output[index] = argmax(base, width: width, window).map { base[$0] } ?? -.infinity
+                    } else {
+                        var total: Double = 0
+                        for r in window.rows { for c in window.columns { total += Double(base[r * width + c]) } }
+                        output[index] = Float(total / Double(window.divisor))
+                    }
+                }
             }
         }
         return result
     }
 
     static func backward(gradOutput: Tensor, input: Tensor, geometry: PoolingGeometry) -> Tensor {
-        let x = input.dense().floats, dy = gradOutput.dense().floats
         let (height, width) = (input.shape[2], input.shape[3])
         var accumulator = [Double](repeating: 0, count: input.count)
-        forEachWindow(inputShape: input.shape, geometry: geometry) { plane, index, window in
-            let planeBase = plane * height * width
-            if geometry.kind == .max {
-                if let position = argmax(x + planeBase, width: width, window) {
-                    accumulator[planeBase + position] += Double(dy[index])
+        input.withDenseFloats { x in
+            gradOutput.withDenseFloats { dy in
+                forEachWindow(inputShape: input.shape, geometry: geometry) { plane, index, window in
+                    let planeBase = plane * height * width
+                    if geometry.kind == .max {
+                        if let position = argmax(x + planeBase, width: width, window) {
+                            accumulator[planeBase + position] += Double(dy[index])
+                        }
+                    } else {
+                        let share = Double(dy[index]) / Double(window.divisor)
+                        for r in window.rows { for c in window.columns { accumulator[planeBase + r * width + c] += share } }
+                    }
                 }
-            } else {
-                let share = Double(dy[index]) / Double(window.divisor)
-                for r in window.rows { for c in window.columns { accumulator[planeBase + r * width + c] += share } }
             }
         }
         return Tensor.fromDoubles(accumulator, shape: input.shape)

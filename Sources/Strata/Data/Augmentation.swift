@@ -64,14 +64,13 @@ public struct AugmentedDataset: Dataset {
     public func batch(_ indices: [Int], epoch: Int) throws(StrataError) -> (inputs: Tensor, targets: Tensor) {
         let (inputs, targets) = try base.batch(indices)
         let shape = sampleShape, size = Shape.count(shape)
-        let source = inputs.dense()
-        let result = Tensor(uninitializedShape: inputs.shape)
+        let source = inputs.toArray()
+        var changed: [Float] = []
+        changed.reserveCapacity(source.count)
         for (row, index) in indices.enumerated() {
             var generator = RandomGenerator(seed: seed ^ (UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(index) &* 0xC2B2_AE3D_27D4_EB4F))
-            let sample = Array(UnsafeBufferPointer(start: source.floats + row * size, count: size))
-            let changed = augmentations(sample, shape: shape, generator: &generator)
-            (result.floats + row * size).update(from: changed, count: size)
+            changed += augmentations(Array(source[row * size ..< (row + 1) * size]), shape: shape, generator: &generator)
         }
-        return (result, targets)
+        return (try Tensor(changed, shape: inputs.shape), targets)
     }
 }

@@ -29,8 +29,7 @@ public enum CIFARFile {
             pixels += filePixels
             labels += fileLabels
         }
-        let inputs = Tensor(uninitializedShape: [labels.count, 3, 32, 32])
-        for (i, value) in pixels.enumerated() { inputs.floats[i] = Float(value) / 255 }
+        let inputs = try Tensor(pixels.map { Float($0) / 255 }, shape: [labels.count, 3, 32, 32])
         return try TensorDataset(inputs: inputs, targets: try Tensor(labels: labels), classNames: classNames)
     }
 
@@ -89,11 +88,13 @@ public enum STL10File {
             throw .corruptFile(path: labels, offset: bad, message: "label \(names[bad]) is outside 1…10")
         }
         let inputs = Tensor(uninitializedShape: [count, 3, side, side])
-        for n in 0..<count {
-            for c in 0..<3 {
-                let base = (n * 3 + c) * side * side
-                for column in 0..<side {
-                    for row in 0..<side { inputs.floats[base + row * side + column] = Float(pixels[base + column * side + row]) / 255 }
+        inputs.withFloats { values in
+            for n in 0..<count {
+                for c in 0..<3 {
+                    let base = (n * 3 + c) * side * side
+                    for column in 0..<side {
+                        for row in 0..<side { values[base + row * side + column] = Float(pixels[base + column * side + row]) / 255 }
+                    }
                 }
             }
         }

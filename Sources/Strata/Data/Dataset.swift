@@ -54,9 +54,12 @@ public struct TensorDataset: Dataset {
         let sampleShape = Array(tensor.shape.dropFirst())
         let sampleBytes = Shape.count(sampleShape) * tensor.dtype.size
         let result = Tensor(uninitializedShape: [indices.count] + sampleShape, dtype: tensor.dtype)
-        let source = tensor.storage.pointer + tensor.offset * tensor.dtype.size, target = result.storage.pointer
-        for (row, index) in indices.enumerated() {
-            (target + row * sampleBytes).copyMemory(from: source + index * sampleBytes, byteCount: sampleBytes)
+        tensor.dense().withBytes { source in
+            result.withBytes { target in
+                for (row, index) in indices.enumerated() {
+                    (target + row * sampleBytes).copyMemory(from: source + index * sampleBytes, byteCount: sampleBytes)
+                }
+            }
         }
         return result
     }

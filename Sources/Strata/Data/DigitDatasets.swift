@@ -44,8 +44,7 @@ public enum DigitDatasets {
         guard labelDims.count == 1, labelDims[0] == imageDims[0] else {
             throw .corruptFile(path: labels, offset: 4, message: "\(labelDims.first ?? 0) labels for \(imageDims[0]) images")
         }
-        let inputs = Tensor(uninitializedShape: [imageDims[0], 1, imageDims[1], imageDims[2]])
-        for (i, pixel) in pixels.enumerated() { inputs.floats[i] = Float(pixel) * scale }
+        let inputs = try Tensor(pixels.map { Float($0) * scale }, shape: [imageDims[0], 1, imageDims[1], imageDims[2]])
         let targets = try Tensor(labels: labelBytes.map(Int.init))
         return try TensorDataset(inputs: inputs, targets: targets, classNames: classNames)
     }

@@ -34,11 +34,13 @@ public enum ImageFolder {
         let (height, width) = size ?? (first.height, first.width)
         let inputs = Tensor(uninitializedShape: [images.count, channels, height, width])
         let plane = height * width
-        for (index, (image, _)) in images.enumerated() {
-            let resized = Resize.bilinear(image, height: height, width: width)
-            for c in 0..<channels {
-                for i in 0..<plane {
-                    inputs.floats[(index * channels + c) * plane + i] = Float(resized[i * channels + c]) / 255
+        inputs.withFloats { values in
+            for (index, (image, _)) in images.enumerated() {
+                let resized = Resize.bilinear(image, height: height, width: width)
+                for c in 0..<channels {
+                    for i in 0..<plane {
+                        values[(index * channels + c) * plane + i] = Float(resized[i * channels + c]) / 255
+                    }
                 }
             }
         }

@@ -82,10 +82,12 @@ public struct ImagePreprocessing: Sendable, Equatable {
         let pixels = try cropped(image).pixels
         let plane = crop * crop
         let result = Tensor(uninitializedShape: [1, 3, crop, crop])
-        for channel in 0..<3 {
-            let source = bgr ? 2 - channel : channel
-            for index in 0..<plane {
-                result.floats[channel * plane + index] = (Float(pixels[index * 3 + source]) / divisor - mean[channel]) / std[channel]
+        result.withFloats { values in
+            for channel in 0..<3 {
+                let source = bgr ? 2 - channel : channel
+                for index in 0..<plane {
+                    values[channel * plane + index] = (Float(pixels[index * 3 + source]) / divisor - mean[channel]) / std[channel]
+                }
             }
         }
         return result

@@ -139,12 +139,15 @@ public enum SVHNFile {
             throw .corruptFile(path: path, offset: 128, message: "\(labels.count) labels for \(count) images")
         }
         let inputs = Tensor(uninitializedShape: [count, 3, 32, 32])
-        for n in 0..<count {
-            for c in 0..<3 {
-                for column in 0..<32 {
-                    for row in 0..<32 {
-                        let source = row + 32 * column + 1024 * c + 3072 * n
-                        inputs.floats[((n * 3 + c) * 32 + row) * 32 + column] = Float(x.bytes[source]) / 255
+        let bytes = x.bytes
+        inputs.withFloats { (values: UnsafeMutablePointer<Float>) in
+            for n in 0..<count {
+                for c in 0..<3 {
+                    for column in 0..<32 {
+                        for row in 0..<32 {
+                            let source: Int = row + 32 * column + 1024 * c + 3072 * n
+                            values[((n * 3 + c) * 32 + row) * 32 + column] = Float(bytes[source]) / 255
+                        }
                     }
                 }
             }

@@ -28,21 +28,22 @@ public struct Normalizer: Sendable, Codable, Equatable {
 
     /// Per-channel statistics of `N×C×…` inputs: sums, sums of squares, minima, maxima.
     private static func channelStatistics(_ inputs: Tensor) -> (mean: [Double], std: [Double], min: [Float], max: [Float]) {
-        let x = inputs.dense()
-        let batch = x.shape.first ?? 0, channels = x.rank >= 2 ? x.shape[1] : 1
-        let plane = x.count / Swift.max(batch, 1) / Swift.max(channels, 1)
+        let batch = inputs.shape.first ?? 0, channels = inputs.rank >= 2 ? inputs.shape[1] : 1
+        let plane = inputs.count / Swift.max(batch, 1) / Swift.max(channels, 1)
         var sums = [Double](repeating: 0, count: channels), squares = sums
         var low = [Float](repeating: .infinity, count: channels), high = [Float](repeating: -.infinity, count: channels)
-        for n in 0..<batch {
-            for c in 0..<channels {
-                let base = (n * channels + c) * plane
-                for i in 0..<plane {
-                    let value = x.floats[base + i]
-                    guard !value.isNaN else { continue }
-                    sums[c] += Double(value)
-                    squares[c] += Double(value) * Double(value)
-                    low[c] = Swift.min(low[c], value)
-                    high[c] = Swift.max(high[c], value)
+        inputs.withDenseFloats { x in
+            for n in 0..<batch {
+                for c in 0..<channels {
+                    let base = (n * channels + c) * plane
+                    for i in 0..<plane {
+                        let value = x[base + i]
+                        guard !value.isNaN else { continue }
+                        sums[c] += Double(value)
+                        squares[c] += Double(value) * Double(value)
+                        low[c] = Swift.min(low[c], value)
+                        high[c] = Swift.max(high[c], value)
+                    }
                 }
             }
         }

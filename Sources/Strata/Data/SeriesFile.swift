@@ -104,8 +104,7 @@ public struct CSVTable: Sendable {
         let features = numericColumnNames.filter { $0 != label }
         let names = Array(Set(rows.map { $0[labelIndex] })).sorted { (Double($0) ?? .infinity, $0) < (Double($1) ?? .infinity, $1) }
         let values = features.compactMap { numericColumn($0) }
-        let inputs = Tensor(uninitializedShape: [rows.count, features.count])
-        for row in rows.indices { for (j, column) in values.enumerated() { inputs.floats[row * features.count + j] = column[row] } }
+        let inputs = try Tensor(rows.indices.flatMap { row in values.map { $0[row] } }, shape: [rows.count, features.count])
         return try TensorDataset(inputs: inputs, targets: try Tensor(labels: rows.map { names.firstIndex(of: $0[labelIndex])! }),
                                  classNames: names)
     }

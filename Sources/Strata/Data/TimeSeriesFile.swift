@@ -26,10 +26,12 @@ public struct TimeSeriesCollection: Sendable {
         }
         let channels = dimensions
         let inputs = Tensor(zerosShape: [series.count, channels, target])
-        for (n, dims) in series.enumerated() {
-            for (c, values) in dims.enumerated() {
-                let base = (n * channels + c) * target
-                for (t, value) in values.prefix(target).enumerated() { inputs.floats[base + t] = value.isNaN ? 0 : value }
+        inputs.withFloats { elements in
+            for (n, dims) in series.enumerated() {
+                for (c, values) in dims.enumerated() {
+                    let base = (n * channels + c) * target
+                    for (t, value) in values.prefix(target).enumerated() { elements[base + t] = value.isNaN ? 0 : value }
+                }
             }
         }
         return try TensorDataset(inputs: inputs, targets: try Tensor(labels: labels), classNames: classNames)

@@ -137,16 +137,18 @@ enum GradientAscent {
         let magnitude = direction.reduce(0) { $0 + Swift.abs($1) } / Float(Swift.max(count, 1))
         let scale = size / Swift.max(magnitude, 1e-8)
         let result = Tensor(uninitializedShape: image.shape)
-        for channel in 0..<channels {
-            let low = channel < mean.count ? (0 - mean[channel]) / std[channel] : -Float.infinity
-            let high = channel < mean.count ? (1 - mean[channel]) / std[channel] : Float.infinity
-            let base = channel * plane
-            for row in 0..<height {
-                // output pixel (row, column) comes from the shifted image at (row + dy, column + dx)
-                let from = ((row + unroll.dy) % height + height) % height
-                for column in 0..<width {
-                    let at = base + from * width + ((column + unroll.dx) % width + width) % width
-                    result.floats[base + row * width + column] = Swift.min(Swift.max(x[at] + scale * direction[at], low), high)
+        result.withFloats { values in
+            for channel in 0..<channels {
+                let low = channel < mean.count ? (0 - mean[channel]) / std[channel] : -Float.infinity
+                let high = channel < mean.count ? (1 - mean[channel]) / std[channel] : Float.infinity
+                let base = channel * plane
+                for row in 0..<height {
+                    // output pixel (row, column) comes from the shifted image at (row + dy, column + dx)
+                    let from = ((row + unroll.dy) % height + height) % height
+                    for column in 0..<width {
+                        let at = base + from * width + ((column + unroll.dx) % width + width) % width
+                        values[base + row * width + column] = Swift.min(Swift.max(x[at] + scale * direction[at], low), high)
+                    }
                 }
             }
         }
@@ -162,12 +164,15 @@ enum ImageRoll {
         let planes = images.shape[0] * images.shape[1]
         let source = images.toArray()
         let result = Tensor(uninitializedShape: images.shape)
-        for plane in 0..<planes {
-            let base = plane * height * width
-            for row in 0..<height {
-                let from = ((row - dy) % height + height) % height
-                for column in 0..<width {
-                    result.floats[base + row * width + column] = source[base + from * width + ((column - dx) % width + width) % width]
+        result.withFloats { (values: UnsafeMutablePointer<Float>) in
+            for plane in 0..<planes {
+                let base = plane * height * width
+                for row in 0..<height {
+                    let from: Int = ((row - dy) % height + height) % height
+                    for column in 0..<width {
+                        let at: Int = base + from * width + ((column - dx) % width + width) % width
+                        values[base + row * width + column] = source[at]
+                    }
                 }
             }
         }

@@ -45,21 +45,22 @@ public struct DatasetInspection: Sendable, CustomStringConvertible {
     }
 
     private static func statistics(_ inputs: Tensor) -> [ChannelStatistics] {
-        let x = inputs.dense()
-        let count = x.shape.first ?? 0, channels = x.rank >= 2 ? x.shape[1] : 1
-        let plane = x.count / Swift.max(count, 1) / Swift.max(channels, 1)
+        let count = inputs.shape.first ?? 0, channels = inputs.rank >= 2 ? inputs.shape[1] : 1
+        let plane = inputs.count / Swift.max(count, 1) / Swift.max(channels, 1)
         return (0..<channels).map { c in
             var sum = 0.0, squares = 0.0, n = 0.0, low = Float.infinity, high = -Float.infinity
-            for sample in 0..<count {
-                let base = (sample * channels + c) * plane
-                for i in 0..<plane {
-                    let value = x.floats[base + i]
-                    guard !value.isNaN else { continue }
-                    sum += Double(value)
-                    squares += Double(value) * Double(value)
-                    n += 1
-                    low = Swift.min(low, value)
-                    high = Swift.max(high, value)
+            inputs.withDenseFloats { x in
+                for sample in 0..<count {
+                    let base = (sample * channels + c) * plane
+                    for i in 0..<plane {
+                        let value = x[base + i]
+                        guard !value.isNaN else { continue }
+                        sum += Double(value)
+                        squares += Double(value) * Double(value)
+                        n += 1
+                        low = Swift.min(low, value)
+                        high = Swift.max(high, value)
+                    }
                 }
             }
             let mean = n > 0 ? sum / n : .nan
@@ -106,19 +107,20 @@ public struct DatasetInspection: Sendable, CustomStringConvertible {
         let (cellH, cellW) = (height + 2, width + 2)
         var pixels = [UInt8](repeating: 255, count: classes * cellH * perClass * cellW * channels)
         let gridWidth = perClass * cellW
-        let values = dataset.inputs.dense()
-        for label in 0..<classes {
-            let members = labels.indices.filter { labels[$0] == label || classes == 1 }.prefix(perClass)
-            for (column, index) in members.enumerated() {
-                let sample = Array(UnsafeBufferPointer(start: values.floats + index * channels * sourceHeight * sourceWidth,
-                                                       count: channels * sourceHeight * sourceWidth)).filter { !$0.isNaN }
-                let low = sample.min() ?? 0, high = sample.max() ?? 1, range = high - low > 1e-12 ? high - low : 1
-                for y in 0..<height {
-                    for x in 0..<width {
-                        for c in 0..<channels {
-                            let value = values.floats[((index * channels + c) * sourceHeight + y / zoom) * sourceWidth + x / zoom]
-                            let pixel = UInt8(Swift.max(0, Swift.min(255, ((value - low) / range * 255).rounded())))
-                            pixels[((label * cellH + 1 + y) * gridWidth + column * cellW + 1 + x) * channels + c] = pixel
+        let sampleSize = channels * sourceHeight * sourceWidth
+        dataset.inputs.withDenseFloats { values in
+            for label in 0..<classes {
+                let members = labels.indices.filter { labels[$0] == label || classes == 1 }.prefix(perClass)
+                for (column, index) in members.enumerated() {
+                    let sample = UnsafeBufferPointer(start: values + index * sampleSize, count: sampleSize).filter { !$0.isNaN }
+                    let low = sample.min() ?? 0, high = sample.max() ?? 1, range = high - low > 1e-12 ? high - low : 1
+                    for y in 0..<height {
+                        for x in 0..<width {
+                            for c in 0..<channels {
+                                let value = values[((index * channels + c) * sourceHeight + y / zoom) * sourceWidth + x / zoom]
+                                let pixel = UInt8(Swift.max(0, Swift.min(255, ((value - low) / range * 255).rounded())))
+                                pixels[((label * cellH + 1 + y) * gridWidth + column * cellW + 1 + x) * channels + c] = pixel
+                            }
                         }
                     }
                 }
@@ -132,14 +134,14 @@ public struct DatasetInspection: Sendable, CustomStringConvertible {
     public static func seriesPlot(_ dataset: TensorDataset, perClass: Int = 3) -> String {
         let classes = dataset.classNames ?? ["all"]
         let shape = dataset.sampleShape, length = shape.last ?? 1, channels = shape.count >= 2 ? shape[0] : 1
-        let labels = dataset.labels, values = dataset.inputs.dense()
+        let labels = dataset.labels, values = dataset.inputs.toArray()
         let (panelWidth, panelHeight) = (600.0, 140.0)
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(panelWidth))\" height=\"\(Int(panelHeight) * classes.count)\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         let colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"]
         for (label, name) in classes.enumerated() {
             let top = Double(label) * panelHeight
             let members = labels.indices.filter { labels[$0] == label || classes.count == 1 }.prefix(perClass)
-            let series = members.map { index in (0..<length).map { values.floats[index * channels * length + $0] } }
+            let series = members.map { index in Array(values[index * channels * length ..< index * channels * length + length]) }
             let finite = series.flatMap { $0 }.filter(\.isFinite)
             let low = finite.min() ?? 0, high = finite.max() ?? 1, range = high - low > 1e-12 ? high - low : 1
             svg += "<text x=\"8\" y=\"\(top + 16)\" font-weight=\"bold\">\(name) (\(labels.filter { $0 == label }.count))</text>\n"

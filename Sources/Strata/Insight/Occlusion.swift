@@ -46,18 +46,20 @@ public enum Occlusion {
             let batch = Swift.min(batchSize, positions - done)
             let copies = Tensor(uninitializedShape: [batch, channels, height, width])
             var windows: [(rows: Range<Int>, columns: Range<Int>)] = []
-            for slot in 0..<batch {
-                let position = done + slot
-                let top = (position / counts[1]) * stride[0], left = (position % counts[1]) * stride[1]
-                let rows = top..<Swift.min(top + window[0], height), columns = left..<Swift.min(left + window[1], width)
-                windows.append((rows, columns))
-                let copy = copies.floats + slot * source.count
-                source.withUnsafeBufferPointer { copy.update(from: $0.baseAddress!, count: source.count) }
-                for channel in 0..<channels {
-                    for row in rows {
-                        for column in columns {
-                            let index = channel * plane + row * width + column
-                            copy[index] = fill[index]
+            copies.withFloats { elements in
+                for slot in 0..<batch {
+                    let position = done + slot
+                    let top = (position / counts[1]) * stride[0], left = (position % counts[1]) * stride[1]
+                    let rows = top..<Swift.min(top + window[0], height), columns = left..<Swift.min(left + window[1], width)
+                    windows.append((rows, columns))
+                    let copy = elements + slot * source.count
+                    copy.update(from: source, count: source.count)
+                    for channel in 0..<channels {
+                        for row in rows {
+                            for column in columns {
+                                let index = channel * plane + row * width + column
+                                copy[index] = fill[index]
+                            }
                         }
                     }
                 }

@@ -23,13 +23,13 @@ public enum Saliency {
         var done = 0
         while done < samples {
             let batch = Swift.min(16, samples - done)
-            let copies = Tensor.filled([batch] + Array(image.shape.dropFirst())) { 0 }
             let source = image.toArray()
-            for sample in 0..<batch {
-                for index in source.indices {
-                    copies.floats[sample * source.count + index] = source[index] + (noise > 0 ? noise * generator.nextNormal() : 0)
-                }
+            var noisy: [Float] = []
+            noisy.reserveCapacity(batch * source.count)
+            for _ in 0..<batch {
+                for value in source { noisy.append(value + (noise > 0 ? noise * generator.nextNormal() : 0)) }
             }
+            let copies = try Tensor(noisy, shape: [batch] + Array(image.shape.dropFirst()))
             let gradient = try Attribution.classGradient(model, input: copies, target: target).toArray()
             for sample in 0..<batch {
                 for index in total.indices { total[index] += Swift.abs(gradient[sample * total.count + index]) }
@@ -89,7 +89,9 @@ enum Attribution {
     /// `rows×classes` with 1 in column `target`.
     static func oneHot(rows: Int, classes: Int, target: Int) -> Tensor {
         let result = Tensor(zerosShape: [rows, classes])
-        for row in 0..<rows { result.floats[row * classes + target] = 1 }
+        result.withFloats { values in
+            for row in 0..<rows { values[row * classes + target] = 1 }
+        }
         return result
     }
 }

@@ -66,20 +66,26 @@ public enum NumpyArray {
             switch type {
             case "<f4":
                 let tensor = Tensor(uninitializedShape: shape)
-                for i in 0..<count { tensor.floats[i] = Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))) }
+                tensor.withFloats { elements in
+                    for i in 0..<count { elements[i] = Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))) }
+                }
                 return tensor
             case "<f8":
                 let tensor = Tensor(uninitializedShape: shape)
-                for i in 0..<count { tensor.floats[i] = Float(Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))) }
+                tensor.withFloats { elements in
+                    for i in 0..<count { elements[i] = Float(Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))) }
+                }
                 return tensor
             default:
                 let tensor = Tensor(uninitializedShape: shape, dtype: .int64)
-                for i in 0..<count {
-                    switch type {
-                    case "<i8": tensor.int64s[i] = Int64(littleEndian: base.loadUnaligned(fromByteOffset: i * 8, as: Int64.self))
-                    case "<i4": tensor.int64s[i] = Int64(Int32(littleEndian: base.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)))
-                    case "|i1": tensor.int64s[i] = Int64(base.load(fromByteOffset: i, as: Int8.self))
-                    default: tensor.int64s[i] = Int64(base.load(fromByteOffset: i, as: UInt8.self))
+                tensor.withInt64s { elements in
+                    for i in 0..<count {
+                        switch type {
+                        case "<i8": elements[i] = Int64(littleEndian: base.loadUnaligned(fromByteOffset: i * 8, as: Int64.self))
+                        case "<i4": elements[i] = Int64(Int32(littleEndian: base.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)))
+                        case "|i1": elements[i] = Int64(base.load(fromByteOffset: i, as: Int8.self))
+                        default: elements[i] = Int64(base.load(fromByteOffset: i, as: UInt8.self))
+                        }
                     }
                 }
                 return tensor
@@ -100,8 +106,7 @@ public enum NumpyArray {
         let length = UInt16(header.utf8.count)
         data.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
         data.append(contentsOf: Array(header.utf8))
-        data.append(Data(bytes: source.storage.pointer + source.offset * tensor.dtype.size,
-                         count: tensor.count * tensor.dtype.size))
+        source.withBytes { data.append(Data(bytes: $0, count: tensor.count * tensor.dtype.size)) }
         return data
     }
 

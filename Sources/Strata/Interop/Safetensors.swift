@@ -84,24 +84,28 @@ public enum Safetensors {
             switch dtype {
             case "F32", "F64", "F16", "BF16":
                 let tensor = Tensor(uninitializedShape: shape)
-                for i in 0..<count {
-                    switch dtype {
-                    case "F32": tensor.floats[i] = Float(bitPattern: load(i, UInt32.self))
-                    case "F64": tensor.floats[i] = Float(Double(bitPattern: load(i, UInt64.self)))
-                    case "F16": tensor.floats[i] = Float(Float16(bitPattern: load(i, UInt16.self)))
-                    default: tensor.floats[i] = Float(bitPattern: UInt32(load(i, UInt16.self)) << 16)
+                tensor.withFloats { elements in
+                    for i in 0..<count {
+                        switch dtype {
+                        case "F32": elements[i] = Float(bitPattern: load(i, UInt32.self))
+                        case "F64": elements[i] = Float(Double(bitPattern: load(i, UInt64.self)))
+                        case "F16": elements[i] = Float(Float16(bitPattern: load(i, UInt16.self)))
+                        default: elements[i] = Float(bitPattern: UInt32(load(i, UInt16.self)) << 16)
+                        }
                     }
                 }
                 return tensor
             default:
                 let tensor = Tensor(uninitializedShape: shape, dtype: .int64)
-                for i in 0..<count {
-                    switch dtype {
-                    case "I64": tensor.int64s[i] = load(i, Int64.self)
-                    case "I32": tensor.int64s[i] = Int64(load(i, Int32.self))
-                    case "I16": tensor.int64s[i] = Int64(load(i, Int16.self))
-                    case "I8": tensor.int64s[i] = Int64(load(i, Int8.self))
-                    default: tensor.int64s[i] = Int64(load(i, UInt8.self))
+                tensor.withInt64s { elements in
+                    for i in 0..<count {
+                        switch dtype {
+                        case "I64": elements[i] = load(i, Int64.self)
+                        case "I32": elements[i] = Int64(load(i, Int32.self))
+                        case "I16": elements[i] = Int64(load(i, Int16.self))
+                        case "I8": elements[i] = Int64(load(i, Int8.self))
+                        default: elements[i] = Int64(load(i, UInt8.self))
+                        }
                     }
                 }
                 return tensor
@@ -119,11 +123,10 @@ public enum Safetensors {
         var offset = 0
         var payload = Data()
         for (name, tensor) in tensors {
-            let dense = tensor.dense()
             let byteCount = tensor.count * tensor.dtype.size
             let dtype = tensor.dtype == .float32 ? "F32" : "I64"
             entries.append("\(jsonString(name)):{\"dtype\":\"\(dtype)\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + byteCount)]}")
-            payload.append(Data(bytes: dense.storage.pointer + dense.offset * tensor.dtype.size, count: byteCount))
+            tensor.dense().withBytes { payload.append(Data(bytes: $0, count: byteCount)) }
             offset += byteCount
         }
         var header = "{" + entries.joined(separator: ",") + "}"

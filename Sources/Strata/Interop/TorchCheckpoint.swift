@@ -176,7 +176,9 @@ public enum TorchCheckpoint {
         let count = result.count
         let strides = pickled.strides, shape = pickled.shape
         let base = pickled.storage.viewOffset + pickled.offset
-        bytes.withUnsafeBytes { raw in
+        result.withBytes { elements in bytes.withUnsafeBytes { raw in
+            func put(_ value: Float, _ flat: Int) { elements.storeBytes(of: value, toByteOffset: flat * 4, as: Float.self) }
+            func put(_ value: Int64, _ flat: Int) { elements.storeBytes(of: value, toByteOffset: flat * 8, as: Int64.self) }
             var index = [Int](repeating: 0, count: shape.count)
             for flat in 0..<count {
                 var element = base
@@ -187,15 +189,15 @@ public enum TorchCheckpoint {
                     return bigEndian ? T(bigEndian: value) : T(littleEndian: value)
                 }
                 switch type {
-                case .float32: result.floats[flat] = Float(bitPattern: word(UInt32.self))
-                case .float16: result.floats[flat] = Float(Float16(bitPattern: word(UInt16.self)))
-                case .bfloat16: result.floats[flat] = Float(bitPattern: UInt32(word(UInt16.self)) << 16)
-                case .float64: result.floats[flat] = Float(Double(bitPattern: word(UInt64.self)))
-                case .int64: result.int64s[flat] = Int64(bitPattern: word(UInt64.self))
-                case .int32: result.int64s[flat] = Int64(Int32(bitPattern: word(UInt32.self)))
-                case .int16: result.int64s[flat] = Int64(Int16(bitPattern: word(UInt16.self)))
-                case .int8: result.int64s[flat] = Int64(Int8(bitPattern: word(UInt8.self)))
-                case .uint8, .bool: result.int64s[flat] = Int64(word(UInt8.self))
+                case .float32: put(Float(bitPattern: word(UInt32.self)), flat)
+                case .float16: put(Float(Float16(bitPattern: word(UInt16.self))), flat)
+                case .bfloat16: put(Float(bitPattern: UInt32(word(UInt16.self)) << 16), flat)
+                case .float64: put(Float(Double(bitPattern: word(UInt64.self))), flat)
+                case .int64: put(Int64(bitPattern: word(UInt64.self)), flat)
+                case .int32: put(Int64(Int32(bitPattern: word(UInt32.self))), flat)
+                case .int16: put(Int64(Int16(bitPattern: word(UInt16.self))), flat)
+                case .int8: put(Int64(Int8(bitPattern: word(UInt8.self))), flat)
+                case .uint8, .bool: put(Int64(word(UInt8.self)), flat)
                 }
                 // next index in row-major order
                 var axis = shape.count - 1
@@ -206,7 +208,7 @@ public enum TorchCheckpoint {
                     axis -= 1
                 }
             }
-        }
+        } }
         return result
     }
 }

@@ -32,9 +32,9 @@ public class BatchNormLayer: Module {
         // evaluation without running statistics normalises with the batch's own (as PyTorch)
         let useBatch = isTraining || running_mean == nil
         if isTraining, let counter = num_batches_tracked {
-            counter.int64s[0] += 1
+            counter.withInt64s { $0[0] += 1 }
         }
-        let seen = Float(num_batches_tracked?.int64s[0] ?? 1)
+        let seen = Float(num_batches_tracked?.withInt64s { $0[0] } ?? 1)
         let output = try batchNorm(input, weight: weight, bias: bias, runningMean: running_mean, runningVar: running_var,
                                    training: useBatch, momentum: momentum ?? 1 / Swift.max(seen, 1), eps: eps)
         return output

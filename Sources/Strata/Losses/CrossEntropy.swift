@@ -60,36 +60,35 @@ private func perSampleCrossEntropy(_ rows: Tensor, _ indices: [Int], _ weights: 
                                    _ smoothing: Float) -> (Tensor, Float) {
     let (n, classes) = (rows.shape[0], rows.shape[1])
     let logProbabilities = Kernels.backend.softmaxForward(input: rows, axis: 1, log: true)
-    let lp = logProbabilities.floats
+    let lp = logProbabilities.toArray()
     let share = smoothing / Float(classes)
     let weightTotal = weights.reduce(0, +)
-    let losses = Tensor(uninitializedShape: [n])
+    var values = [Float](repeating: 0, count: n)
     var counted: Float = 0
-    for i in 0..<n {
-        guard indices[i] != ignoreIndex else {
-            losses.floats[i] = 0
-            continue
-        }
+    for i in 0..<n where indices[i] != ignoreIndex {
         var smoothed: Float = 0
         for k in 0..<classes { smoothed += weights[k] * lp[i * classes + k] }
         let t = indices[i]
-        losses.floats[i] = -(1 - smoothing) * weights[t] * lp[i * classes + t] - share * smoothed
+        values[i] = -(1 - smoothing) * weights[t] * lp[i * classes + t] - share * smoothed
         counted += weights[t]
     }
+    let losses = Tensor(values)
     let recorded = Tensor.record(losses, "crossEntropy", inputs: [rows]) { grad in
         // d loss_i / d z_j = p_j·((1 − ε)·w_t + ε/K·Σw) − (1 − ε)·w_t·[j = t] − ε/K·w_j
-        let g = grad.dense()
+        let g = grad.toArray()
         let result = Kernels.unary(.exp, logProbabilities)
-        for i in 0..<n {
-            let row = result.floats + i * classes
-            guard indices[i] != ignoreIndex else {
-                for k in 0..<classes { row[k] = 0 }
-                continue
+        result.withFloats { probabilities in
+            for i in 0..<n {
+                let row = probabilities + i * classes
+                guard indices[i] != ignoreIndex else {
+                    for k in 0..<classes { row[k] = 0 }
+                    continue
+                }
+                let t = indices[i], scale = g[i]
+                let mass = (1 - smoothing) * weights[t] + share * weightTotal
+                for k in 0..<classes { row[k] = (row[k] * mass - share * weights[k]) * scale }
+                row[t] -= (1 - smoothing) * weights[t] * scale
             }
-            let t = indices[i], scale = g.floats[i]
-            let mass = (1 - smoothing) * weights[t] + share * weightTotal
-            for k in 0..<classes { row[k] = (row[k] * mass - share * weights[k]) * scale }
-            row[t] -= (1 - smoothing) * weights[t] * scale
         }
         return [result]
     }

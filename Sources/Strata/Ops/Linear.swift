@@ -22,13 +22,18 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil) throws(
     let outputShape = Array(input.shape.dropLast()) + [outFeatures]
     let x = input.dense(), w = weight.dense()
     let result = Tensor(uninitializedShape: outputShape)
-    if let bias {
-        let b = bias.dense()
-        for row in 0..<rows { (result.floats + row * outFeatures).update(from: b.floats, count: outFeatures) }
+    result.withFloats { c in
+        bias?.withDenseFloats { b in
+            for row in 0..<rows { (c + row * outFeatures).update(from: b, count: outFeatures) }
+        }
+        x.withFloats { a in
+            w.withFloats { b in
+                Kernels.backend.gemm(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures, alpha: 1,
+                                     a: a, lda: inFeatures, b: b, ldb: inFeatures,
+                                     beta: bias == nil ? 0 : 1, c: c, ldc: outFeatures)
+            }
+        }
     }
-    Kernels.backend.gemm(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures, alpha: 1,
-                         a: x.floats, lda: inFeatures, b: w.floats, ldb: inFeatures,
-                         beta: bias == nil ? 0 : 1, c: result.floats, ldc: outFeatures)
     let (savedInput, savedWeight) = (x.detach(), w.detach())
     let needs = (input.requiresGrad, weight.requiresGrad, bias?.requiresGrad ?? false)
     return Tensor.record(result, op, inputs: [input, weight] + (bias.map { [$0] } ?? [])) { grad in

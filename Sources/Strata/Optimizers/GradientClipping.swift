@@ -6,8 +6,9 @@ public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
     let gradients = parameters.compactMap(\.grad)
     var total: Double = 0
     for gradient in gradients {
-        let values = gradient.dense()
-        for i in 0..<values.count { total += Double(values.floats[i]) * Double(values.floats[i]) }
+        gradient.withDenseFloats { values in
+            for i in 0..<gradient.count { total += Double(values[i]) * Double(values[i]) }
+        }
     }
     let norm = Float(total.squareRoot())
     let scale = maxNorm / (norm + 1e-6)

@@ -60,12 +60,13 @@ extension Optimizer {
                 let key = ObjectIdentifier(parameter)
                 let parameterState = parameterStates[key] ?? ParameterState(shape: parameter.shape, bufferCount: bufferCount)
                 parameterStates[key] = parameterState
-                update(ParameterUpdate(value: parameter.floats, gradient: UnsafePointer(gradient.floats),
-                                       buffers: parameterState.buffers.map(\.floats), count: parameter.count,
-                                       step: parameterState.step, learningRate: group.learningRate,
-                                       weightDecay: group.weightDecay))
+                Tensor.withFloats(of: [parameter, gradient] + parameterState.buffers) { pointers in
+                    update(ParameterUpdate(value: pointers[0], gradient: UnsafePointer(pointers[1]),
+                                           buffers: Array(pointers.dropFirst(2)), count: parameter.count,
+                                           step: parameterState.step, learningRate: group.learningRate,
+                                           weightDecay: group.weightDecay))
+                }
                 parameterState.step += 1
-                withExtendedLifetime(gradient) {}
             }
         }
     }

@@ -21,9 +21,8 @@ public struct FramedDataset: Dataset {
         var targets = frames.targets(target, indices)
         if case .trend = target {
             // classes 0, 1, 2 for down, flat, up (first channel)
-            targets = Tensor(uninitializedShape: [indices.count], dtype: .int64)
-            let trends = frames.targets(target, indices)
-            for row in 0..<indices.count { targets.int64s[row] = trends.int64s[row * frames.channels] + 1 }
+            let trends = frames.targets(target, indices).toLabels()
+            targets = try Tensor(labels: (0..<indices.count).map { trends[$0 * frames.channels] + 1 })
         }
         return (frames.windowsNCL(indices), targets)
     }

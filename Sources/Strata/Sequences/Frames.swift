@@ -73,8 +73,12 @@ public struct Frames: Sendable {
         let chosen = (indices ?? Array(0..<count)).filter { $0 >= 0 && $0 < count }
         let result = Tensor(uninitializedShape: [chosen.count, frame, channels])
         let rowLength = frame * channels
-        for (row, index) in chosen.enumerated() {
-            (result.floats + row * rowLength).update(from: series.floats + start(index) * channels, count: rowLength)
+        result.withFloats { windows in
+            series.withFloats { values in
+                for (row, index) in chosen.enumerated() {
+                    (windows + row * rowLength).update(from: values + start(index) * channels, count: rowLength)
+                }
+            }
         }
         return result
     }
@@ -112,43 +116,43 @@ public struct Frames: Sendable {
     /// `0..<count` are left out).
     public func targets(_ target: Target, _ indices: [Int]? = nil) -> Tensor {
         let chosen = (indices ?? Array(0..<count)).filter { $0 >= 0 && $0 < count }
-        let c = channels, values = series.floats
-        func at(_ time: Int, _ channel: Int) -> Float { values[time * c + channel] }
-        switch target {
-        case .nextValue:
-            let result = Tensor(uninitializedShape: [chosen.count, c])
-            for (row, index) in chosen.enumerated() {
-                for channel in 0..<c { result.floats[row * c + channel] = at(start(index) + frame, channel) }
+        let c = channels
+        return series.withFloats { values in
+            func at(_ time: Int, _ channel: Int) -> Float { values[time * c + channel] }
+            func meanOfNext(_ index: Int, _ channel: Int) -> Float {
+                guard horizon > 0 else { return .nan }
+                var total: Double = 0
+                for t in 0..<horizon { total += Double(at(start(index) + frame + t, channel)) }
+                return Float(total / Double(horizon))
             }
-            return result
-        case .nextValues:
-            let result = Tensor(uninitializedShape: [chosen.count, horizon, c])
-            for (row, index) in chosen.enumerated() {
-                (result.floats + row * horizon * c).update(from: values + (start(index) + frame) * c, count: horizon * c)
+            func rows(_ value: (_ index: Int, _ channel: Int) -> Float) -> Tensor {
+                Tensor(chosen.flatMap { index in (0..<c).map { value(index, $0) } }).viewing(shape: [chosen.count, c])
             }
-            return result
-        case .meanOfNext:
-            let result = Tensor(uninitializedShape: [chosen.count, c])
-            for (row, index) in chosen.enumerated() {
-                for channel in 0..<c { result.floats[row * c + channel] = meanOfNext(index, channel) }
-            }
-            return result
-        case let .trend(threshold):
-            let result = Tensor(uninitializedShape: [chosen.count, c], dtype: .int64)
-            for (row, index) in chosen.enumerated() {
-                for channel in 0..<c {
-                    let change = meanOfNext(index, channel) - at(start(index) + frame - 1, channel)
-                    result.int64s[row * c + channel] = Swift.abs(change) <= threshold ? 0 : (change > 0 ? 1 : -1)
+            switch target {
+            case .nextValue:
+                return rows { index, channel in at(start(index) + frame, channel) }
+            case .nextValues:
+                let result = Tensor(uninitializedShape: [chosen.count, horizon, c])
+                result.withFloats { next in
+                    for (row, index) in chosen.enumerated() {
+                        (next + row * horizon * c).update(from: values + (start(index) + frame) * c, count: horizon * c)
+                    }
                 }
+                return result
+            case .meanOfNext:
+                return rows(meanOfNext)
+            case let .trend(threshold):
+                let result = Tensor(uninitializedShape: [chosen.count, c], dtype: .int64)
+                result.withInt64s { signs in
+                    for (row, index) in chosen.enumerated() {
+                        for channel in 0..<c {
+                            let change = meanOfNext(index, channel) - at(start(index) + frame - 1, channel)
+                            signs[row * c + channel] = Swift.abs(change) <= threshold ? 0 : (change > 0 ? 1 : -1)
+                        }
+                    }
+                }
+                return result
             }
-            return result
         }
-    }
-
-    private func meanOfNext(_ index: Int, _ channel: Int) -> Float {
-        guard horizon > 0 else { return .nan }
-        var total: Double = 0
-        for t in 0..<horizon { total += Double(series.floats[(start(index) + frame + t) * channels + channel]) }
-        return Float(total / Double(horizon))
     }
 }

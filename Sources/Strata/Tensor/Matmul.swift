@@ -48,11 +48,17 @@ extension Kernels {
     static func matmul(_ a: Tensor, _ b: Tensor, batch: Int, m: Int, k: Int, n: Int,
                        transposeA: Bool, transposeB: Bool) -> Tensor {
         let result = Tensor(uninitializedShape: [batch, m, n])
-        for i in 0..<batch {
-            backend.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
-                         a: a.floats + i * m * k, lda: transposeA ? m : k,
-                         b: b.floats + i * k * n, ldb: transposeB ? k : n,
-                         beta: 0, c: result.floats + i * m * n, ldc: n)
+        a.withDenseFloats { pa in
+            b.withDenseFloats { pb in
+                result.withFloats { pc in
+                    for i in 0..<batch {
+                        backend.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
+                                     a: pa + i * m * k, lda: transposeA ? m : k,
+                                     b: pb + i * k * n, ldb: transposeB ? k : n,
+                                     beta: 0, c: pc + i * m * n, ldc: n)
+                    }
+                }
+            }
         }
         return result
     }

@@ -109,11 +109,16 @@ extension Kernels {
     static func scatter(_ values: Tensor, indices: Tensor, axis: Int, shape: [Int]) -> Tensor {
         let result = Tensor(zerosShape: shape)
         let (outer, n, inner) = AxisKernels.split(shape, axis: axis)
-        let source = values.dense(), positions = indices.dense()
-        for o in 0..<outer {
-            for j in 0..<inner {
-                let k = Int(positions.int64s[o * inner + j])
-                result.floats[(o * n + k) * inner + j] += source.floats[o * inner + j]
+        values.withDenseFloats { source in
+            indices.withDenseInt64s { positions in
+                result.withFloats { target in
+                    for o in 0..<outer {
+                        for j in 0..<inner {
+                            let k = Int(positions[o * inner + j])
+                            target[(o * n + k) * inner + j] += source[o * inner + j]
+                        }
+                    }
+                }
             }
         }
         return result

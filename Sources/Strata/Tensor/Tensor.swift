@@ -69,10 +69,42 @@ public final class Tensor: @unchecked Sendable {
         return storage.opaque
     }
 
-    /// Pointer to element `[0, 0, …]` of a float tensor (valid as a flat array only when contiguous).
-    var floats: UnsafeMutablePointer<Float> { storage.floats + offset }
-    /// Pointer to element `[0, 0, …]` of an int64 tensor.
-    var int64s: UnsafeMutablePointer<Int64> { storage.int64s + offset }
+    /// Calls `body` with a pointer to element `[0, 0, …]` of a float tensor (a flat array
+    /// only when contiguous). The pointer is valid while `body` runs — the storage cannot
+    /// be freed before it returns — and must not escape it.
+    func withFloats<R, E: Error>(_ body: (UnsafeMutablePointer<Float>) throws(E) -> R) throws(E) -> R {
+        defer { withExtendedLifetime(self) {} }
+        return try body(storage.floats + offset)
+    }
+
+    /// `withFloats` for an int64 tensor.
+    func withInt64s<R, E: Error>(_ body: (UnsafeMutablePointer<Int64>) throws(E) -> R) throws(E) -> R {
+        defer { withExtendedLifetime(self) {} }
+        return try body(storage.int64s + offset)
+    }
+
+    /// Calls `body` with the elements in row-major order without gaps — this tensor's own
+    /// when contiguous, else a copy that lives until `body` returns.
+    func withDenseFloats<R, E: Error>(_ body: (UnsafePointer<Float>) throws(E) -> R) throws(E) -> R {
+        try dense().withFloats { (pointer) throws(E) -> R in try body(UnsafePointer(pointer)) }
+    }
+
+    /// `withDenseFloats` for an int64 tensor.
+    func withDenseInt64s<R, E: Error>(_ body: (UnsafePointer<Int64>) throws(E) -> R) throws(E) -> R {
+        try dense().withInt64s { (pointer) throws(E) -> R in try body(UnsafePointer(pointer)) }
+    }
+
+    /// `withFloats` for several tensors at once: `body` gets their pointers in order.
+    static func withFloats<R>(of tensors: ArraySlice<Tensor>, _ body: ([UnsafeMutablePointer<Float>]) -> R) -> R {
+        guard let first = tensors.first else { return body([]) }
+        return first.withFloats { pointer in withFloats(of: tensors.dropFirst()) { body([pointer] + $0) } }
+    }
+
+    /// The raw bytes from element `[0, 0, …]`, valid while `body` runs.
+    func withBytes<R, E: Error>(_ body: (UnsafeMutableRawPointer) throws(E) -> R) throws(E) -> R {
+        defer { withExtendedLifetime(self) {} }
+        return try body(storage.pointer + offset * dtype.size)
+    }
 
     /// This tensor as a contiguous tensor: itself when already contiguous, otherwise a copy.
     /// Gradients pass through unchanged.

@@ -2,15 +2,13 @@ extension Tensor {
     /// The elements of a float tensor in row-major order.
     public func toArray() -> [Float] {
         if dtype == .int64 { return toLabels().map { Float($0) } }
-        let source = dense()
-        return Array(UnsafeBufferPointer(start: source.floats, count: count))
+        return withDenseFloats { Array(UnsafeBufferPointer(start: $0, count: count)) }
     }
 
     /// The elements of an int64 tensor in row-major order (float tensors are truncated).
     public func toLabels() -> [Int] {
         if dtype == .float32 { return toArray().map { Int($0) } }
-        let source = dense()
-        return (0..<count).map { Int(source.int64s[$0]) }
+        return withDenseInt64s { source in (0..<count).map { Int(source[$0]) } }
     }
 
     /// The value of a one-element tensor.
@@ -26,18 +24,16 @@ extension Tensor {
     /// This tensor as float32 (class indices become their float values).
     public func toFloat() -> Tensor {
         if dtype == .float32 { return self }
-        let source = dense()
         let result = Tensor(uninitializedShape: shape)
-        for i in 0..<count { result.floats[i] = Float(source.int64s[i]) }
+        withDenseInt64s { source in result.withFloats { target in for i in 0..<count { target[i] = Float(source[i]) } } }
         return result
     }
 
     /// This tensor as int64, truncating toward zero.
     public func toInt64() -> Tensor {
         if dtype == .int64 { return self }
-        let source = dense()
         let result = Tensor(uninitializedShape: shape, dtype: .int64)
-        for i in 0..<count { result.int64s[i] = Int64(source.floats[i]) }
+        withDenseFloats { source in result.withInt64s { target in for i in 0..<count { target[i] = Int64(source[i]) } } }
         return result
     }
 }

@@ -8,14 +8,16 @@ extension Tensor {
             throw .shapeMismatch(op: "Tensor", message: "\(values.count) values do not fill shape \(Shape.describe(shape)) (\(Shape.count(shape)) elements)")
         }
         self.init(uninitializedShape: shape)
-        values.withUnsafeBufferPointer { floats.update(from: $0.baseAddress!, count: values.count) }
+        withFloats { target in values.withUnsafeBufferPointer { target.update(from: $0.baseAddress!, count: values.count) } }
     }
 
     /// A one-dimensional float tensor of `values`.
     public convenience init(_ values: [Float]) {
         self.init(uninitializedShape: [values.count])
-        values.withUnsafeBufferPointer { buffer in
-            if let base = buffer.baseAddress { floats.update(from: base, count: values.count) }
+        withFloats { target in
+            values.withUnsafeBufferPointer { buffer in
+                if let base = buffer.baseAddress { target.update(from: base, count: values.count) }
+            }
         }
     }
 
@@ -35,13 +37,13 @@ extension Tensor {
             throw .shapeMismatch(op: "Tensor(labels:)", message: "\(labels.count) labels do not fill shape \(Shape.describe(shape))")
         }
         self.init(uninitializedShape: shape, dtype: .int64)
-        for (i, label) in labels.enumerated() { int64s[i] = Int64(label) }
+        withInt64s { target in for (i, label) in labels.enumerated() { target[i] = Int64(label) } }
     }
 
     /// A contiguous float tensor with every element `value` (no validation; internal).
     convenience init(filledShape shape: [Int], value: Float) {
         self.init(uninitializedShape: shape)
-        floats.update(repeating: value, count: count)
+        withFloats { $0.update(repeating: value, count: count) }
     }
 
     /// Zeros of the given shape.
@@ -82,7 +84,7 @@ extension Tensor {
         }
         let n = Swift.max(0, Int(steps))
         let result = Tensor(uninitializedShape: [n])
-        for i in 0..<n { result.floats[i] = start + Float(i) * step }
+        result.withFloats { target in for i in 0..<n { target[i] = start + Float(i) * step } }
         return result
     }
 
@@ -130,8 +132,7 @@ extension Tensor {
     /// A contiguous tensor whose elements are produced in row-major order by `next`.
     static func filled(_ shape: [Int], _ next: () -> Float) -> Tensor {
         let result = Tensor(uninitializedShape: shape)
-        let pointer = result.floats
-        for i in 0..<result.count { pointer[i] = next() }
+        result.withFloats { pointer in for i in 0..<result.count { pointer[i] = next() } }
         return result
     }
 }

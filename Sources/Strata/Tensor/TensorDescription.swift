@@ -33,8 +33,8 @@ extension Tensor: CustomStringConvertible {
     }
 
     private func format(_ values: Tensor, at index: Int) -> String {
-        if dtype == .int64 { return String(values.int64s[index]) }
-        let value = values.floats[index]
+        if dtype == .int64 { return String(values.withInt64s { $0[index] }) }
+        let value = values.withFloats { $0[index] }
         if value.isNaN { return "nan" }
         if value.isInfinite { return value < 0 ? "-inf" : "inf" }
         let magnitude = Swift.abs(value)

@@ -143,9 +143,11 @@ extension Tensor {
 extension Kernels {
     /// Writes the elements of `source` into the (strided) view `target` of the same shape.
     static func copy(_ source: Tensor, into target: Tensor) {
-        StridedCopy.copy(shape: source.shape, sourceStrides: source.strides, targetStrides: target.strides,
-                         elementSize: source.dtype.size,
-                         from: source.storage.pointer + source.offset * source.dtype.size,
-                         to: target.storage.pointer + target.offset * target.dtype.size)
+        source.withBytes { from in
+            target.withBytes { to in
+                StridedCopy.copy(shape: source.shape, sourceStrides: source.strides, targetStrides: target.strides,
+                                 elementSize: source.dtype.size, from: from, to: to)
+            }
+        }
     }
 }

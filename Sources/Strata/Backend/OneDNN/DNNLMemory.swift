@@ -39,7 +39,7 @@ enum DNNLMemory {
             return Argument(descriptor: blocked.descriptor, pointer: blocked.buffer, owner: blocked)
         }
         let dense = tensor.dense()
-        return Argument(descriptor: DNNL.plain(dims), pointer: UnsafeMutableRawPointer(dense.floats), owner: dense)
+        return Argument(descriptor: DNNL.plain(dims), pointer: dense.storage.pointer + dense.offset * dense.dtype.size, owner: dense.storage)
     }
 
     /// The tensor's elements in `descriptor`'s format (whose dims hold as many elements):
@@ -58,7 +58,7 @@ enum DNNLMemory {
     static func output(shape: [Int], _ descriptor: dnnl_memory_desc_t) -> (Tensor, Argument) {
         if DNNL.equal(descriptor, DNNL.plain(DNNL.dimensions(descriptor))) {
             let tensor = Tensor(uninitializedShape: shape)
-            return (tensor, Argument(descriptor: descriptor, pointer: UnsafeMutableRawPointer(tensor.floats), owner: tensor))
+            return (tensor, Argument(descriptor: descriptor, pointer: tensor.storage.pointer, owner: tensor.storage))
         }
         let blocked = DNNLBlockedData(descriptor: descriptor)
         let storage = TensorStorage(opaque: blocked, byteCount: Shape.count(shape) * 4)
