@@ -13,6 +13,9 @@ struct StrataCommand: ParsableCommand {
     /// Runs the command; wrong options and invalid values exit with 2 after saying which
     /// option, the value and what is allowed.
     static func main() {
+        // a write beyond the file-size limit (`ulimit -f`) fails with EFBIG, reported as a
+        // typed error, instead of the default SIGXFSZ killing the process mid-run
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -78,4 +78,60 @@ final class AutogradTests: XCTestCase {
         try y.sum().backward()
         XCTAssertEqual(x.grad?.toArray(), [1])
     }
+
+    func testModifyingASavedTensorInPlaceIsATypedErrorNamingTheOp() throws {
+        // PyTorch's classic: an optimizer step between forward and backward changes the
+        // weights the product saved, so the gradient would silently be wrong
+        let weight = try Tensor([0.5, -1, 2], shape: [3])
+        weight.requiresGrad = true
+        let x = try Tensor([1, 2, 3], shape: [3])
+        let loss = try (weight * x).square().sum()
+        try loss.backward(retainGraph: true)
+        let sgd = try SGD(parameters: [weight], learningRate: 0.1)
+        sgd.step()
+        XCTAssertThrowsError(try loss.backward()) { error in
+            guard case let .modifiedInPlace(op, tensor, saved, current) = error as? StrataError else {
+                return XCTFail("expected modifiedInPlace, got \(error)")
+            }
+            XCTAssertEqual(op, "multiply")
+            XCTAssertEqual(tensor, "operand 1 of 2, shape [3]")
+            XCTAssertEqual(current, saved + 1)
+            XCTAssertTrue("\(error)".contains("backward of 'multiply'"), "\(error)")
+        }
+        // a fresh forward pass on the changed weights is fine
+        weight.grad = nil
+        try (weight * x).square().sum().backward()
+        // w' = w − 0.1·2(w·x)x = [0.4, −0.2, −1.6], so 2(w'·x)x = [0.8, −1.6, −28.8]
+        for (actual, expected) in zip(try XCTUnwrap(weight.grad).toArray(), [Float(0.8), -1.6, -28.8]) {
+            XCTAssertEqual(actual, expected, accuracy: 1e-5)
+        }
+    }
+
+    func testModifyingAnOutputThatBackwardSavedIsCaught() throws {
+        let x = try Tensor([0.5, -1], shape: [2])
+        x.requiresGrad = true
+        let y = x.exp()   // exp's backward uses its output
+        let loss = y.sum()
+        y.withMutableFloats { $0[0] = 7 }
+        XCTAssertThrowsError(try loss.backward()) { error in
+            guard case let .modifiedInPlace(op, tensor, _, _) = error as? StrataError else {
+                return XCTFail("expected modifiedInPlace, got \(error)")
+            }
+            XCTAssertEqual(op, "exp")
+            XCTAssertEqual(tensor, "its output")
+        }
+    }
+
+    func testNodesNoGradientReachesAreReleasedByBackward() throws {
+        let x = try Tensor([1, 2], shape: [2])
+        x.requiresGrad = true
+        let hidden = x.square()
+        // an operation that passes no gradient to its operand: `hidden`'s node gets none
+        let blocked = Tensor.record(Kernels.scale(hidden.detach(), 2), "stopGradient", inputs: [hidden]) { _ in [nil] }
+        let loss = try (blocked + x).sum()
+        let hiddenNode = try XCTUnwrap(hidden.gradFn)
+        try loss.backward()
+        XCTAssertTrue(hiddenNode.isReleased, "a node skipped by backward still holds its saved tensors")
+        XCTAssertEqual(x.grad?.toArray(), [1, 1])
+    }
 }

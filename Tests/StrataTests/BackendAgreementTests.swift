@@ -2,7 +2,7 @@ import XCTest
 @testable import Strata
 
 /// The fast backend (oneDNN + parallel loops) computes what the reference backend
-/// computes, forward and backward, for every op on random shapes.
+/// computes, forward and backward, for every op on random shapes and every input layout.
 final class BackendAgreementTests: XCTestCase {
     private func run(_ opCase: OpCase, on backend: any Backend) throws -> [Tensor] {
         try withBackend(backend) {
@@ -21,7 +21,7 @@ final class BackendAgreementTests: XCTestCase {
     /// Outputs and gradients of every case agree at three sizes (scale 16 engages oneDNN's blocked kernels).
     private func assertAgreement(seeds: [UInt64], tolerance: Float, _ cases: (UInt64, Int) -> [OpCase]) throws {
         for (seed, scale) in zip(seeds, [1, 8, 16]) {
-            for opCase in cases(seed, scale) {
+            for opCase in try cases(seed, scale).flatMap({ opCase in try InputLayout.allCases.map { try opCase.laidOut($0) } }) {
                 let fast = try run(opCase, on: Backends.cpu)
                 let reference = try run(opCase, on: Backends.reference)
                 for (index, (a, b)) in zip(fast, reference).enumerated() {

@@ -116,4 +116,26 @@ final class ErrorTests: XCTestCase {
         assertMentions(message { _ = try Adam(parameters: [p], beta1: 1) }, ["beta1 must be in [0, 1)"])
         assertMentions(message { _ = try RMSprop(parameters: [p], learningRate: -1) }, ["learning rate must be ≥ 0"])
     }
+
+    func testImpossibleBatchIsATypedErrorNotACrash() throws {
+        // 10⁶ images of 64@224×224 (12.8 TB): broadcast from one, so only the op would allocate
+        let image = Tensor(zerosShape: [1, 64, 224, 224])
+        let batch = try image.expand([1_000_000, 64, 224, 224])
+        let weight = Tensor(zerosShape: [64, 64, 3, 3])
+        XCTAssertThrowsError(try conv2d(batch, weight: weight, padding: 1)) { error in
+            guard case let .outOfMemory(op, requested, available) = error as? StrataError else {
+                return XCTFail("expected outOfMemory, got \(error)")
+            }
+            XCTAssertEqual(op, "conv2d")
+            XCTAssertEqual(requested, 2 * 1_000_000 * 64 * 224 * 224 * 4)
+            XCTAssertEqual(available, MemoryBudget.physicalBytes)
+            XCTAssertTrue("\(error)".hasPrefix("conv2d: needs 23.4 TiB but "), "\(error)")
+        }
+        XCTAssertThrowsError(try batch + image) { error in
+            guard case .outOfMemory(op: "add", _, _) = error as? StrataError else { return XCTFail("\(error)") }
+        }
+        // the budget counts without overflowing on absurd shapes
+        XCTAssertThrowsError(try MemoryBudget.check(op: "test", shapes: [[Int.max / 2, 3]]))
+        XCTAssertNoThrow(try MemoryBudget.check(op: "test", shapes: [[1024, 1024]]))
+    }
 }

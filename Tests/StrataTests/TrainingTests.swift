@@ -95,6 +95,37 @@ final class TrainingTests: XCTestCase {
         XCTAssertTrue(message.contains("epoch 1, batch 3 of 4 (optimizer step 3)"), message)
     }
 
+    func testOverflowMidRunNamesTheFirstNonFiniteLayerAndKeepsTheLastGoodCheckpoint() throws {
+        let run = FileManager.default.temporaryDirectory.appendingPathComponent("strata-overflow-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: run) }
+        // 4 batches per epoch: the layer overflows from its 11th call, batch 3 of epoch 3
+        let model = Sequential { Linear(2, 8); ReLU(); OverflowingLayer(fromCall: 11); Linear(8, 2) }
+        var configuration = TrainingConfiguration(epochs: 5, task: .classification(classNames: ["left", "right"]))
+        configuration.progress = .silent
+        configuration.runDirectory = run
+        let optimizer = try SGD(parameters: model.parameters(), learningRate: 0.1)
+        let trainer = Trainer(model: model, optimizer: optimizer, configuration: configuration)
+        guard case .diverged(let message)? = thrownError({ try trainer.fit(train: try DataLoader(try toyData(64, seed: 8), batchSize: 16)) }) else {
+            return XCTFail("expected diverged")
+        }
+        XCTAssertTrue(message.contains("epoch 3, batch 3 of 4 (optimizer step 11)"), message)
+        XCTAssertTrue(message.contains("the first layer with a non-finite output is '2' (OverflowingLayer)"), message)
+        XCTAssertFalse(message.contains("parameter"), "the weights were still finite: \(message)")
+        // the last checkpoint is epoch 2's, whole, and its weights are finite
+        let restored = Sequential { Linear(2, 8); ReLU(); OverflowingLayer(fromCall: 0); Linear(8, 2) }
+        let checkpoint = try Checkpoint.restore(from: run + "/last.ckpt", model: restored,
+                                                optimizer: try SGD(parameters: restored.parameters(), learningRate: 0.1), scheduler: nil)
+        XCTAssertEqual(checkpoint.epoch, 2)
+        XCTAssertTrue(restored.parameters().allSatisfy { $0.toArray().allSatisfy(\.isFinite) })
+    }
+
+    func testDivergenceFromNonFiniteInputsSaysSo() throws {
+        let model = Sequential { Linear(2, 2) }
+        let input = try Tensor([1, .infinity, 0, 1], shape: [2, 2])
+        let diagnosis = AnomalyDetection.diagnose(model, input: input)
+        XCTAssertEqual(diagnosis, "the input batch holds 1 non-finite value(s); the first layer with a non-finite output is '0' (Linear): 2 of 4 values")
+    }
+
     func testStratifiedSplitKeepsClassProportions() {
         let labels = (0..<1000).map { $0 % 10 < 7 ? 0 : 1 }   // 70% / 30%
         let (train, test) = Splits.stratified(labels: labels, fraction: 0.2, seed: 1)
@@ -147,5 +178,22 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(outcome.test.classification?.samples, 359)
         XCTAssertGreaterThanOrEqual(outcome.test.metric, 0.97)
         XCTAssertEqual(outcome.history.epochs.count, 30)
+    }
+}
+
+/// Passes its input through until its `fromCall`-th call, then multiplies it by 10⁶⁰
+/// (overflowing to ±Inf in float32): a layer whose outputs break in the middle of a run.
+private final class OverflowingLayer: Module {
+    private let fromCall: Int
+    private var calls = 0
+
+    init(fromCall: Int) {
+        self.fromCall = fromCall
+        super.init()
+    }
+
+    override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
+        calls += 1
+        return calls >= fromCall ? input * 1e30 * 1e30 : input
     }
 }

@@ -88,7 +88,7 @@ final class ZooTests: XCTestCase {
         var generator = RandomGenerator(seed: 3)
         let x = try Tensor.randn([1, 3, 32], generator: &generator)
         let changed = x.copyToContiguous()
-        changed.withFloats { $0[31] += 5 }
+        changed.withMutableFloats { $0[31] += 5 }
         let body = Sequential(named: model.chainedStages.filter { $0.path.hasPrefix("blocks") }.map { ($0.path, $0.module) })
         let (a, b) = try withoutGradients { () throws(StrataError) in (try body(x), try body(changed)) }
         for channel in 0..<16 {

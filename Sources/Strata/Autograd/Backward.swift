@@ -9,7 +9,8 @@ extension Tensor {
     ///   - retainGraph: keep the saved values so `backward` can run again on this graph.
     /// - Throws: `StrataError.autograd` when `self` does not require gradients, when a
     ///   non-scalar is given no gradient, on a gradient of the wrong shape, or when the
-    ///   graph was already freed by an earlier `backward`.
+    ///   graph was already freed by an earlier `backward`; `StrataError.modifiedInPlace` when
+    ///   a tensor an operation saved was modified in place before its backward ran.
     public func backward(gradient: Tensor? = nil, retainGraph: Bool = false) throws(StrataError) {
         guard requiresGrad else {
             throw .autograd(message: "this tensor does not require gradients; set requiresGrad on a leaf it depends on")
@@ -35,11 +36,13 @@ extension Tensor {
         }
         let order = try GradGraph.reverseTopologicalOrder(from: root)
         var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
-        withoutGradients {
+        try withoutGradients { () throws(StrataError) in
             for node in order {
+                defer { if !retainGraph { node.release() } }
+                // a node no gradient reached (its output fed only inputs that need none)
                 guard let outputGradient = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
                 node.retainedOutput?.accumulateGradient(outputGradient)
-                let inputGradients = node.gradients(for: outputGradient)
+                let inputGradients = try node.gradients(for: outputGradient)
                 for (input, inputGradient) in zip(node.inputs, inputGradients) {
                     guard let inputGradient, input.requiresGrad else { continue }
                     if let parent = input.gradFn {
@@ -53,7 +56,6 @@ extension Tensor {
                         input.accumulateGradient(inputGradient)
                     }
                 }
-                if !retainGraph { node.release() }
             }
         }
     }

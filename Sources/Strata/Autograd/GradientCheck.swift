@@ -51,11 +51,11 @@ public enum GradientCheck {
                 var offsets: [Double] = []
                 for multiple in [2.0, 1.0, -1.0, -2.0] {
                     let shifted = Float(Double(original) + multiple * step)
-                    values.withFloats { $0[element] = shifted }
+                    values.withMutableFloats { $0[element] = shifted }
                     samples.append(try loss())
                     offsets.append(Double(shifted) - Double(original))
                 }
-                values.withFloats { $0[element] = original }
+                values.withMutableFloats { $0[element] = original }
                 // the float32 grid moves the points slightly; use the actual half-width
                 let h = (offsets[1] - offsets[2]) / 2
                 let numeric = (-samples[0] + 8 * samples[1] - 8 * samples[2] + samples[3]) / (12 * h)

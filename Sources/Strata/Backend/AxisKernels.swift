@@ -18,7 +18,7 @@ enum AxisKernels {
     /// Sum over `axis` (kept with size 1). Whole rows accumulate in `Double`.
     static func sum(_ x: Tensor, axis: Int, threads: Int) -> Tensor {
         let result = Tensor(zerosShape: keptShape(x.shape, axis: axis))
-        x.withDenseFloats { input in result.withFloats { output in sumRows(x.shape, axis: axis, input, output, threads: threads) } }
+        x.withDenseFloats { input in result.withMutableFloats { output in sumRows(x.shape, axis: axis, input, output, threads: threads) } }
         return result
     }
 
@@ -66,7 +66,7 @@ enum AxisKernels {
         let kept = keptShape(x.shape, axis: axis)
         let values = Tensor(uninitializedShape: kept)
         let indices = Tensor(uninitializedShape: kept, dtype: .int64)
-        x.withDenseFloats { input in values.withFloats { output in indices.withInt64s { positions in
+        x.withDenseFloats { input in values.withMutableFloats { output in indices.withMutableInt64s { positions in
         Parallel.forEachChunk(outer * inner, threads: threads, minimumChunk: 1024) { range in
             for position in range {
                 let o = position / inner, j = position % inner
@@ -92,7 +92,7 @@ enum AxisKernels {
     static func softmaxForward(_ x: Tensor, axis: Int, log: Bool, threads: Int) -> Tensor {
         let (outer, n, inner) = split(x.shape, axis: axis)
         let result = Tensor(uninitializedShape: x.shape)
-        x.withDenseFloats { input in result.withFloats { output in
+        x.withDenseFloats { input in result.withMutableFloats { output in
         Parallel.forEachChunk(outer * inner, threads: threads, minimumChunk: 256) { range in
             for position in range {
                 let o = position / inner, j = position % inner
@@ -124,7 +124,7 @@ enum AxisKernels {
     static func softmaxBackward(_ gradOutput: Tensor, output: Tensor, axis: Int, log: Bool, threads: Int) -> Tensor {
         let (outer, n, inner) = split(output.shape, axis: axis)
         let result = Tensor(uninitializedShape: output.shape)
-        gradOutput.withDenseFloats { g in output.withDenseFloats { out in result.withFloats { dx in
+        gradOutput.withDenseFloats { g in output.withDenseFloats { out in result.withMutableFloats { dx in
         Parallel.forEachChunk(outer * inner, threads: threads, minimumChunk: 256) { range in
             for position in range {
                 let o = position / inner, j = position % inner

@@ -47,7 +47,7 @@ enum ElementwiseKernels {
     static func map(_ x: Tensor, _ threads: Int, _ f: (Float) -> Float) -> Tensor {
         let result = Tensor(uninitializedShape: x.shape)
         x.withDenseFloats { input in
-            result.withFloats { output in
+            result.withMutableFloats { output in
                 Parallel.forEachChunk(x.count, threads: threads, minimumChunk: 32768) { range in
                     for i in range { output[i] = f(input[i]) }
                 }
@@ -62,7 +62,7 @@ enum ElementwiseKernels {
         let result = Tensor(uninitializedShape: x.shape)
         x.withDenseFloats { a in
             y.withDenseFloats { b in
-                result.withFloats { output in
+                result.withMutableFloats { output in
                     Parallel.forEachChunk(x.count, threads: threads, minimumChunk: 32768) { range in
                         for i in range { output[i] = f(a[i], b[i]) }
                     }
@@ -80,7 +80,7 @@ enum ElementwiseKernels {
         x.withDenseFloats { a in
             y.withDenseFloats { b in
                 z.withDenseFloats { c in
-                    result.withFloats { output in
+                    result.withMutableFloats { output in
                         Parallel.forEachChunk(x.count, threads: threads, minimumChunk: 32768) { range in
                             for i in range { output[i] = f(a[i], b[i], c[i]) }
                         }
@@ -100,7 +100,7 @@ enum ElementwiseKernels {
         let total = result.count
         guard total > 0 else { return result }
         let layout = BroadcastLayout(shape: shape, a: a, b: b)
-        a.withFloats { pa in b.withFloats { pb in result.withFloats { output in
+        a.withFloats { pa in b.withFloats { pb in result.withMutableFloats { output in
             broadcastRows(layout, UnsafePointer(pa), UnsafePointer(pb), output, total: total, threads: threads, f)
         } } }
         return result

@@ -37,7 +37,7 @@ enum ReferenceBatchNorm {
         let gamma = weight.toArray(), beta = bias.toArray(), mu = mean.toArray(), sigma2 = variance.toArray()
         let result = Tensor(uninitializedShape: input.shape)
         input.withDenseFloats { x in
-            result.withFloats { output in
+            result.withMutableFloats { output in
                 forEachElement(input.shape) { c, i in
                     let normalized = (Double(x[i]) - Double(mu[c])) / (Double(sigma2[c]) + Double(eps)).squareRoot()
                     output[i] = Float(normalized * Double(gamma[c]) + Double(beta[c]))
@@ -63,7 +63,7 @@ enum ReferenceBatchNorm {
                     sumDy[c] += Double(dy[i])
                     sumDyXhat[c] += Double(dy[i]) * xhat
                 }
-                result.withFloats { output in
+                result.withMutableFloats { output in
                     forEachElement(input.shape) { c, i in
                         let scale = Double(gamma[c]) * invstd[c]
                         if training {

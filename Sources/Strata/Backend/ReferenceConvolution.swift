@@ -104,7 +104,7 @@ extension Tensor {
     /// A contiguous float tensor rounded from `Double` values.
     static func fromDoubles(_ values: [Double], shape: [Int]) -> Tensor {
         let result = Tensor(uninitializedShape: shape)
-        result.withFloats { target in for (i, value) in values.enumerated() { target[i] = Float(value) } }
+        result.withMutableFloats { target in for (i, value) in values.enumerated() { target[i] = Float(value) } }
         return result
     }
 }

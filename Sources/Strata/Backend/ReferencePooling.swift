@@ -56,7 +56,7 @@ enum ReferencePooling {
         let out = geometry.outputSize(input: [height, width])
         let result = Tensor(uninitializedShape: [input.shape[0], input.shape[1], out[0], out[1]])
         input.withDenseFloats { x in
-            result.withFloats { output in
+            result.withMutableFloats { output in
                 forEachWindow(inputShape: input.shape, geometry: geometry) { plane, index, window in
                     let base = x + plane * height * width
                     if geometry.kind == .max {

@@ -88,7 +88,7 @@ public enum STL10File {
             throw .corruptFile(path: labels, offset: bad, message: "label \(names[bad]) is outside 1…10")
         }
         let inputs = Tensor(uninitializedShape: [count, 3, side, side])
-        inputs.withFloats { values in
+        inputs.withMutableFloats { values in
             for n in 0..<count {
                 for c in 0..<3 {
                     let base = (n * 3 + c) * side * side

@@ -55,7 +55,7 @@ public struct TensorDataset: Dataset {
         let sampleBytes = Shape.count(sampleShape) * tensor.dtype.size
         let result = Tensor(uninitializedShape: [indices.count] + sampleShape, dtype: tensor.dtype)
         tensor.dense().withBytes { source in
-            result.withBytes { target in
+            result.withMutableBytes { target in
                 for (row, index) in indices.enumerated() {
                     (target + row * sampleBytes).copyMemory(from: source + index * sampleBytes, byteCount: sampleBytes)
                 }

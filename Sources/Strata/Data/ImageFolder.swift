@@ -34,7 +34,7 @@ public enum ImageFolder {
         let (height, width) = size ?? (first.height, first.width)
         let inputs = Tensor(uninitializedShape: [images.count, channels, height, width])
         let plane = height * width
-        inputs.withFloats { values in
+        inputs.withMutableFloats { values in
             for (index, (image, _)) in images.enumerated() {
                 let resized = Resize.bilinear(image, height: height, width: width)
                 for c in 0..<channels {

@@ -82,7 +82,7 @@ public struct ImagePreprocessing: Sendable, Equatable {
         let pixels = try cropped(image).pixels
         let plane = crop * crop
         let result = Tensor(uninitializedShape: [1, 3, crop, crop])
-        result.withFloats { values in
+        result.withMutableFloats { values in
             for channel in 0..<3 {
                 let source = bgr ? 2 - channel : channel
                 for index in 0..<plane {

@@ -140,7 +140,7 @@ public enum SVHNFile {
         }
         let inputs = Tensor(uninitializedShape: [count, 3, 32, 32])
         let bytes = x.bytes
-        inputs.withFloats { (values: UnsafeMutablePointer<Float>) in
+        inputs.withMutableFloats { (values: UnsafeMutablePointer<Float>) in
             for n in 0..<count {
                 for c in 0..<3 {
                     for column in 0..<32 {

@@ -26,7 +26,7 @@ public struct TimeSeriesCollection: Sendable {
         }
         let channels = dimensions
         let inputs = Tensor(zerosShape: [series.count, channels, target])
-        inputs.withFloats { elements in
+        inputs.withMutableFloats { elements in
             for (n, dims) in series.enumerated() {
                 for (c, values) in dims.enumerated() {
                     let base = (n * channels + c) * target

@@ -25,6 +25,13 @@ public enum StrataError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An operation the autograd engine cannot perform (e.g. backward of a non-scalar
     /// without a gradient, or of a tensor that does not require gradients).
     case autograd(message: String)
+    /// A tensor that the backward of `op` needs was modified in place after `op` ran
+    /// (PyTorch's version-counter check): its storage's version differs from the saved one.
+    case modifiedInPlace(op: String, tensor: String, savedVersion: Int, currentVersion: Int)
+    /// An operation would need more memory than the machine can give it.
+    case outOfMemory(op: String, requestedBytes: Int, availableBytes: Int)
+    /// The compute library (oneDNN) reported a failure it had no other way to signal.
+    case backendFailure(op: String, message: String)
 
     /// The explanation without the operation's name.
     public var message: String {
@@ -36,6 +43,12 @@ public enum StrataError: Error, Equatable, Sendable, CustomStringConvertible {
             return "expected a \(expected) tensor, got \(got)"
         case let .disallowedGlobal(_, _, global):
             return Self.disallowedExplanation(global)
+        case let .modifiedInPlace(_, tensor, savedVersion, currentVersion):
+            return "\(tensor) was modified in place after the operation saved it for backward (version \(savedVersion), now \(currentVersion)); modify a copy, or run the forward pass again after the change"
+        case let .outOfMemory(_, requested, available):
+            return "needs \(ByteCount.describe(requested)) but \(ByteCount.describe(available)) are available; use a smaller batch or input size"
+        case let .backendFailure(_, message):
+            return message
         }
     }
 
@@ -46,8 +59,12 @@ public enum StrataError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .shapeMismatch(op, message), let .invalidArgument(op, message),
-             let .outputTooSmall(op, message):
+             let .outputTooSmall(op, message), let .backendFailure(op, message):
             return "\(op): \(message)"
+        case let .modifiedInPlace(op, _, _, _):
+            return "backward of '\(op)': \(self.message)"
+        case let .outOfMemory(op, _, _):
+            return "\(op): \(self.message)"
         case let .dtypeMismatch(op, expected, got):
             return "\(op): expected a \(expected) tensor, got \(got)"
         case let .corruptFile(path, offset, message):

@@ -137,7 +137,7 @@ enum GradientAscent {
         let magnitude = direction.reduce(0) { $0 + Swift.abs($1) } / Float(Swift.max(count, 1))
         let scale = size / Swift.max(magnitude, 1e-8)
         let result = Tensor(uninitializedShape: image.shape)
-        result.withFloats { values in
+        result.withMutableFloats { values in
             for channel in 0..<channels {
                 let low = channel < mean.count ? (0 - mean[channel]) / std[channel] : -Float.infinity
                 let high = channel < mean.count ? (1 - mean[channel]) / std[channel] : Float.infinity
@@ -164,7 +164,7 @@ enum ImageRoll {
         let planes = images.shape[0] * images.shape[1]
         let source = images.toArray()
         let result = Tensor(uninitializedShape: images.shape)
-        result.withFloats { (values: UnsafeMutablePointer<Float>) in
+        result.withMutableFloats { (values: UnsafeMutablePointer<Float>) in
             for plane in 0..<planes {
                 let base = plane * height * width
                 for row in 0..<height {

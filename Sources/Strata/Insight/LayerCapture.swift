@@ -12,6 +12,9 @@ final class LayerCapture: @unchecked Sendable {
     private let retainingGradients: Bool
     private let lock = NSLock()
     private(set) var outputs: [String: Tensor] = [:]
+    /// The watched layers in the order their calls returned (inner layers before the
+    /// containers that called them).
+    private(set) var completionOrder: [String] = []
 
     init(watched: [ObjectIdentifier: String], retainingGradients: Bool) {
         self.watched = watched
@@ -22,7 +25,10 @@ final class LayerCapture: @unchecked Sendable {
     func record(_ module: Module, _ output: Tensor) {
         guard let name = watched[ObjectIdentifier(module)] else { return }
         if retainingGradients { output.retainGrad() }
-        lock.withLock { outputs[name] = output }
+        lock.withLock {
+            outputs[name] = output
+            completionOrder.append(name)
+        }
     }
 }
 
@@ -46,14 +52,20 @@ extension Module {
     public func forward(_ input: Tensor, capturing paths: [String], retainingGradients: Bool = false) throws(StrataError) -> (output: Tensor, captured: [String: Tensor]) {
         var watched: [ObjectIdentifier: String] = [:]
         for path in paths { watched[ObjectIdentifier(try submodule(at: path))] = path }
-        let capture = LayerCapture(watched: watched, retainingGradients: retainingGradients)
-        let result: Result<Tensor, StrataError> = LayerCapture.$current.withValue(capture) {
-            Result { () throws(StrataError) in try self(input) }
-        }
-        let output = try result.get()
+        let (output, capture) = try forward(input, watching: watched, retainingGradients: retainingGradients)
         for path in paths where capture.outputs[path] == nil {
             throw .invalidArgument(op: "layer", message: "layer '\(path)' did not run in the forward pass (it belongs to a part the network skips, such as an auxiliary classifier in evaluation)")
         }
         return (output, capture.outputs)
+    }
+
+    /// Runs the network on `input` while `capture` records the `watched` layers' outputs.
+    func forward(_ input: Tensor, watching watched: [ObjectIdentifier: String],
+                 retainingGradients: Bool = false) throws(StrataError) -> (Tensor, LayerCapture) {
+        let capture = LayerCapture(watched: watched, retainingGradients: retainingGradients)
+        let result: Result<Tensor, StrataError> = LayerCapture.$current.withValue(capture) {
+            Result { () throws(StrataError) in try self(input) }
+        }
+        return (try result.get(), capture)
     }
 }

@@ -46,7 +46,7 @@ public enum Occlusion {
             let batch = Swift.min(batchSize, positions - done)
             let copies = Tensor(uninitializedShape: [batch, channels, height, width])
             var windows: [(rows: Range<Int>, columns: Range<Int>)] = []
-            copies.withFloats { elements in
+            copies.withMutableFloats { elements in
                 for slot in 0..<batch {
                     let position = done + slot
                     let top = (position / counts[1]) * stride[0], left = (position % counts[1]) * stride[1]

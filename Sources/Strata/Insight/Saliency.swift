@@ -89,7 +89,7 @@ enum Attribution {
     /// `rows×classes` with 1 in column `target`.
     static func oneHot(rows: Int, classes: Int, target: Int) -> Tensor {
         let result = Tensor(zerosShape: [rows, classes])
-        result.withFloats { values in
+        result.withMutableFloats { values in
             for row in 0..<rows { values[row * classes + target] = 1 }
         }
         return result

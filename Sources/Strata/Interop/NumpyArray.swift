@@ -66,19 +66,19 @@ public enum NumpyArray {
             switch type {
             case "<f4":
                 let tensor = Tensor(uninitializedShape: shape)
-                tensor.withFloats { elements in
+                tensor.withMutableFloats { elements in
                     for i in 0..<count { elements[i] = Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))) }
                 }
                 return tensor
             case "<f8":
                 let tensor = Tensor(uninitializedShape: shape)
-                tensor.withFloats { elements in
+                tensor.withMutableFloats { elements in
                     for i in 0..<count { elements[i] = Float(Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))) }
                 }
                 return tensor
             default:
                 let tensor = Tensor(uninitializedShape: shape, dtype: .int64)
-                tensor.withInt64s { elements in
+                tensor.withMutableInt64s { elements in
                     for i in 0..<count {
                         switch type {
                         case "<i8": elements[i] = Int64(littleEndian: base.loadUnaligned(fromByteOffset: i * 8, as: Int64.self))

@@ -84,7 +84,7 @@ public enum Safetensors {
             switch dtype {
             case "F32", "F64", "F16", "BF16":
                 let tensor = Tensor(uninitializedShape: shape)
-                tensor.withFloats { elements in
+                tensor.withMutableFloats { elements in
                     for i in 0..<count {
                         switch dtype {
                         case "F32": elements[i] = Float(bitPattern: load(i, UInt32.self))
@@ -97,7 +97,7 @@ public enum Safetensors {
                 return tensor
             default:
                 let tensor = Tensor(uninitializedShape: shape, dtype: .int64)
-                tensor.withInt64s { elements in
+                tensor.withMutableInt64s { elements in
                     for i in 0..<count {
                         switch dtype {
                         case "I64": elements[i] = load(i, Int64.self)
@@ -156,6 +156,17 @@ public enum Safetensors {
 /// Writes that never leave a half-written file: data goes to a temporary file in the same
 /// folder, is flushed to disk (fsync) and renamed over the target.
 public enum AtomicFile {
+    /// Removes the temporary files of writes that never finished (a process killed while
+    /// writing) from `folder`: hidden files named `.<target>.<pid>.tmp` whose process is gone.
+    public static func removeLeftovers(in folder: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            let parts = name.dropLast(4).split(separator: ".")
+            guard let pid = parts.last.flatMap({ Int32($0) }), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink((folder as NSString).appendingPathComponent(name))
+        }
+    }
+
     public static func write(_ data: Data, to path: String) throws(StrataError) {
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent()

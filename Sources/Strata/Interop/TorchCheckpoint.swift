@@ -176,7 +176,7 @@ public enum TorchCheckpoint {
         let count = result.count
         let strides = pickled.strides, shape = pickled.shape
         let base = pickled.storage.viewOffset + pickled.offset
-        result.withBytes { elements in bytes.withUnsafeBytes { raw in
+        result.withMutableBytes { elements in bytes.withUnsafeBytes { raw in
             func put(_ value: Float, _ flat: Int) { elements.storeBytes(of: value, toByteOffset: flat * 4, as: Float.self) }
             func put(_ value: Int64, _ flat: Int) { elements.storeBytes(of: value, toByteOffset: flat * 8, as: Int64.self) }
             var index = [Int](repeating: 0, count: shape.count)

@@ -32,7 +32,7 @@ public class BatchNormLayer: Module {
         // evaluation without running statistics normalises with the batch's own (as PyTorch)
         let useBatch = isTraining || running_mean == nil
         if isTraining, let counter = num_batches_tracked {
-            counter.withInt64s { $0[0] += 1 }
+            counter.withMutableInt64s { $0[0] += 1 }
         }
         let seen = Float(num_batches_tracked?.withInt64s { $0[0] } ?? 1)
         let output = try batchNorm(input, weight: weight, bias: bias, runningMean: running_mean, runningVar: running_var,

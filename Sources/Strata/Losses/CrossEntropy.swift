@@ -77,7 +77,7 @@ private func perSampleCrossEntropy(_ rows: Tensor, _ indices: [Int], _ weights: 
         // d loss_i / d z_j = p_j·((1 − ε)·w_t + ε/K·Σw) − (1 − ε)·w_t·[j = t] − ε/K·w_j
         let g = grad.toArray()
         let result = Kernels.unary(.exp, logProbabilities)
-        result.withFloats { probabilities in
+        result.withMutableFloats { probabilities in
             for i in 0..<n {
                 let row = probabilities + i * classes
                 guard indices[i] != ignoreIndex else {

@@ -58,6 +58,15 @@ struct ConvolutionArguments {
             try Self.checkOutput(op: op, input: Array(batched.shape[2...]), kernel: kernel, stride: stride,
                                  before: before, after: after, dilation: dilation, xShape: x.shape, wShape: w.shape)
         }
+        var working = [batched.shape]
+        if !transposed {
+            let spatial = (0..<spatialAxes).map { axis in
+                floorDivide(batched.shape[2 + axis] + before[axis] + after[axis] - dilation[axis] * (kernel[axis] - 1) - 1,
+                            stride[axis]) + 1
+            }
+            working.append([batched.shape[0], filters] + spatial)
+        }
+        try MemoryBudget.check(op: op, shapes: working)
         // the backend's 2-D form: 1-D data gets a height of 1
         if spatialAxes == 1 {
             input = try batched.unsqueeze(axis: 2)

@@ -22,7 +22,7 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil) throws(
     let outputShape = Array(input.shape.dropLast()) + [outFeatures]
     let x = input.dense(), w = weight.dense()
     let result = Tensor(uninitializedShape: outputShape)
-    result.withFloats { c in
+    result.withMutableFloats { c in
         bias?.withDenseFloats { b in
             for row in 0..<rows { (c + row * outFeatures).update(from: b, count: outFeatures) }
         }

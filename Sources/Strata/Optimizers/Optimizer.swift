@@ -60,7 +60,7 @@ extension Optimizer {
                 let key = ObjectIdentifier(parameter)
                 let parameterState = parameterStates[key] ?? ParameterState(shape: parameter.shape, bufferCount: bufferCount)
                 parameterStates[key] = parameterState
-                Tensor.withFloats(of: [parameter, gradient] + parameterState.buffers) { pointers in
+                Tensor.withMutableFloats(of: [parameter, gradient] + parameterState.buffers) { pointers in
                     update(ParameterUpdate(value: pointers[0], gradient: UnsafePointer(pointers[1]),
                                            buffers: Array(pointers.dropFirst(2)), count: parameter.count,
                                            step: parameterState.step, learningRate: group.learningRate,

@@ -73,7 +73,7 @@ public struct Frames: Sendable {
         let chosen = (indices ?? Array(0..<count)).filter { $0 >= 0 && $0 < count }
         let result = Tensor(uninitializedShape: [chosen.count, frame, channels])
         let rowLength = frame * channels
-        result.withFloats { windows in
+        result.withMutableFloats { windows in
             series.withFloats { values in
                 for (row, index) in chosen.enumerated() {
                     (windows + row * rowLength).update(from: values + start(index) * channels, count: rowLength)
@@ -133,7 +133,7 @@ public struct Frames: Sendable {
                 return rows { index, channel in at(start(index) + frame, channel) }
             case .nextValues:
                 let result = Tensor(uninitializedShape: [chosen.count, horizon, c])
-                result.withFloats { next in
+                result.withMutableFloats { next in
                     for (row, index) in chosen.enumerated() {
                         (next + row * horizon * c).update(from: values + (start(index) + frame) * c, count: horizon * c)
                     }
@@ -143,7 +143,7 @@ public struct Frames: Sendable {
                 return rows(meanOfNext)
             case let .trend(threshold):
                 let result = Tensor(uninitializedShape: [chosen.count, c], dtype: .int64)
-                result.withInt64s { signs in
+                result.withMutableInt64s { signs in
                     for (row, index) in chosen.enumerated() {
                         for channel in 0..<c {
                             let change = meanOfNext(index, channel) - at(start(index) + frame - 1, channel)

@@ -29,7 +29,7 @@ extension Tensor {
             ranges.append(position..<(position + tensor.shape[axis]))
             position += tensor.shape[axis]
         }
-        return record(result, "concat", inputs: tensors) { grad in
+        return record(result, "concat", inputs: tensors, saves: .nothing) { grad in
             ranges.map { range in try! grad.slice(axis: axis, start: range.lowerBound, end: range.upperBound).dense() }
         }
     }

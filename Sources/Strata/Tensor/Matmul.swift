@@ -50,7 +50,7 @@ extension Kernels {
         let result = Tensor(uninitializedShape: [batch, m, n])
         a.withDenseFloats { pa in
             b.withDenseFloats { pb in
-                result.withFloats { pc in
+                result.withMutableFloats { pc in
                     for i in 0..<batch {
                         backend.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
                                      a: pa + i * m * k, lda: transposeA ? m : k,

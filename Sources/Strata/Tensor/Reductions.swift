@@ -21,7 +21,7 @@ extension Tensor {
         let kept = Kernels.sum(self, axes: axes).dense()
         let result = kept.viewing(shape: reducedShape(axes, keepDims: keepDims))
         let inputShape = shape, keptShape = kept.shape
-        return record(result, "sum", inputs: [self]) { grad in
+        return record(result, "sum", inputs: [self], saves: .nothing) { grad in
             [Kernels.expand(grad.dense().viewing(shape: keptShape), to: inputShape)]
         }
     }
@@ -111,7 +111,7 @@ extension Kernels {
         let (outer, n, inner) = AxisKernels.split(shape, axis: axis)
         values.withDenseFloats { source in
             indices.withDenseInt64s { positions in
-                result.withFloats { target in
+                result.withMutableFloats { target in
                     for o in 0..<outer {
                         for j in 0..<inner {
                             let k = Int(positions[o * inner + j])

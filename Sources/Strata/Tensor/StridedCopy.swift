@@ -3,7 +3,7 @@ enum StridedCopy {
     /// Copies `Shape.count(shape)` elements of `elementSize` bytes (4 or 8) laid out with
     /// `strides` (in elements) at `source` into `target` in row-major order.
     static func copy(shape: [Int], strides: [Int], elementSize: Int,
-                     from source: UnsafeMutableRawPointer, to target: UnsafeMutableRawPointer) {
+                     from source: UnsafeRawPointer, to target: UnsafeMutableRawPointer) {
         copy(shape: shape, sourceStrides: strides, targetStrides: Shape.contiguousStrides(shape),
              elementSize: elementSize, from: source, to: target)
     }
@@ -11,7 +11,7 @@ enum StridedCopy {
     /// Copies every element of a `shape`-shaped view at `source` (with `sourceStrides`) to
     /// the view at `target` (with `targetStrides`).
     static func copy(shape: [Int], sourceStrides: [Int], targetStrides: [Int], elementSize: Int,
-                     from source: UnsafeMutableRawPointer, to target: UnsafeMutableRawPointer) {
+                     from source: UnsafeRawPointer, to target: UnsafeMutableRawPointer) {
         if elementSize == 4 {
             run(shape, sourceStrides, targetStrides, source.assumingMemoryBound(to: UInt32.self),
                 target.assumingMemoryBound(to: UInt32.self))
@@ -22,7 +22,7 @@ enum StridedCopy {
     }
 
     private static func run<E>(_ shape: [Int], _ sourceStrides: [Int], _ targetStrides: [Int],
-                               _ source: UnsafeMutablePointer<E>, _ target: UnsafeMutablePointer<E>) {
+                               _ source: UnsafePointer<E>, _ target: UnsafeMutablePointer<E>) {
         let total = Shape.count(shape)
         guard total > 0 else { return }
         guard let inner = shape.last else {

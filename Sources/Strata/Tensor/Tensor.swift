@@ -69,40 +69,62 @@ public final class Tensor: @unchecked Sendable {
         return storage.opaque
     }
 
-    /// Calls `body` with a pointer to element `[0, 0, …]` of a float tensor (a flat array
-    /// only when contiguous). The pointer is valid while `body` runs — the storage cannot
-    /// be freed before it returns — and must not escape it.
-    func withFloats<R, E: Error>(_ body: (UnsafeMutablePointer<Float>) throws(E) -> R) throws(E) -> R {
+    /// Calls `body` with a read-only pointer to element `[0, 0, …]` of a float tensor (a
+    /// flat array only when contiguous). The pointer is valid while `body` runs — the
+    /// storage cannot be freed before it returns — and must not escape it.
+    func withFloats<R, E: Error>(_ body: (UnsafePointer<Float>) throws(E) -> R) throws(E) -> R {
         defer { withExtendedLifetime(self) {} }
         return try body(storage.floats + offset)
     }
 
-    /// `withFloats` for an int64 tensor.
-    func withInt64s<R, E: Error>(_ body: (UnsafeMutablePointer<Int64>) throws(E) -> R) throws(E) -> R {
+    /// `withFloats` for writing: counts a modification of the storage (its `version`),
+    /// so a backward pass that saved these elements refuses to use changed ones.
+    func withMutableFloats<R, E: Error>(_ body: (UnsafeMutablePointer<Float>) throws(E) -> R) throws(E) -> R {
         defer { withExtendedLifetime(self) {} }
+        storage.recordModification()
+        return try body(storage.floats + offset)
+    }
+
+    /// `withFloats` for an int64 tensor.
+    func withInt64s<R, E: Error>(_ body: (UnsafePointer<Int64>) throws(E) -> R) throws(E) -> R {
+        defer { withExtendedLifetime(self) {} }
+        return try body(storage.int64s + offset)
+    }
+
+    /// `withMutableFloats` for an int64 tensor.
+    func withMutableInt64s<R, E: Error>(_ body: (UnsafeMutablePointer<Int64>) throws(E) -> R) throws(E) -> R {
+        defer { withExtendedLifetime(self) {} }
+        storage.recordModification()
         return try body(storage.int64s + offset)
     }
 
     /// Calls `body` with the elements in row-major order without gaps — this tensor's own
     /// when contiguous, else a copy that lives until `body` returns.
     func withDenseFloats<R, E: Error>(_ body: (UnsafePointer<Float>) throws(E) -> R) throws(E) -> R {
-        try dense().withFloats { (pointer) throws(E) -> R in try body(UnsafePointer(pointer)) }
+        try dense().withFloats(body)
     }
 
     /// `withDenseFloats` for an int64 tensor.
     func withDenseInt64s<R, E: Error>(_ body: (UnsafePointer<Int64>) throws(E) -> R) throws(E) -> R {
-        try dense().withInt64s { (pointer) throws(E) -> R in try body(UnsafePointer(pointer)) }
+        try dense().withInt64s(body)
     }
 
-    /// `withFloats` for several tensors at once: `body` gets their pointers in order.
-    static func withFloats<R>(of tensors: ArraySlice<Tensor>, _ body: ([UnsafeMutablePointer<Float>]) -> R) -> R {
+    /// `withMutableFloats` for several tensors at once: `body` gets their pointers in order.
+    static func withMutableFloats<R>(of tensors: ArraySlice<Tensor>, _ body: ([UnsafeMutablePointer<Float>]) -> R) -> R {
         guard let first = tensors.first else { return body([]) }
-        return first.withFloats { pointer in withFloats(of: tensors.dropFirst()) { body([pointer] + $0) } }
+        return first.withMutableFloats { pointer in withMutableFloats(of: tensors.dropFirst()) { body([pointer] + $0) } }
     }
 
-    /// The raw bytes from element `[0, 0, …]`, valid while `body` runs.
-    func withBytes<R, E: Error>(_ body: (UnsafeMutableRawPointer) throws(E) -> R) throws(E) -> R {
+    /// The raw bytes from element `[0, 0, …]`, read-only, valid while `body` runs.
+    func withBytes<R, E: Error>(_ body: (UnsafeRawPointer) throws(E) -> R) throws(E) -> R {
         defer { withExtendedLifetime(self) {} }
+        return try body(storage.pointer + offset * dtype.size)
+    }
+
+    /// `withBytes` for writing (counts a modification, as `withMutableFloats`).
+    func withMutableBytes<R, E: Error>(_ body: (UnsafeMutableRawPointer) throws(E) -> R) throws(E) -> R {
+        defer { withExtendedLifetime(self) {} }
+        storage.recordModification()
         return try body(storage.pointer + offset * dtype.size)
     }
 
@@ -111,7 +133,7 @@ public final class Tensor: @unchecked Sendable {
     public func contiguous() -> Tensor {
         if isContiguous { return self }
         let result = copyToContiguous()
-        return record(result, "contiguous", inputs: [self]) { grad in [grad] }
+        return record(result, "contiguous", inputs: [self], saves: .nothing) { grad in [grad] }
     }
 
     /// The same elements without autograd history (shares storage).

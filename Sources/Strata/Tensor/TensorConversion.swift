@@ -25,7 +25,7 @@ extension Tensor {
     public func toFloat() -> Tensor {
         if dtype == .float32 { return self }
         let result = Tensor(uninitializedShape: shape)
-        withDenseInt64s { source in result.withFloats { target in for i in 0..<count { target[i] = Float(source[i]) } } }
+        withDenseInt64s { source in result.withMutableFloats { target in for i in 0..<count { target[i] = Float(source[i]) } } }
         return result
     }
 
@@ -33,7 +33,7 @@ extension Tensor {
     public func toInt64() -> Tensor {
         if dtype == .int64 { return self }
         let result = Tensor(uninitializedShape: shape, dtype: .int64)
-        withDenseFloats { source in result.withInt64s { target in for i in 0..<count { target[i] = Int64(source[i]) } } }
+        withDenseFloats { source in result.withMutableInt64s { target in for i in 0..<count { target[i] = Int64(source[i]) } } }
         return result
     }
 }

@@ -8,13 +8,13 @@ extension Tensor {
             throw .shapeMismatch(op: "Tensor", message: "\(values.count) values do not fill shape \(Shape.describe(shape)) (\(Shape.count(shape)) elements)")
         }
         self.init(uninitializedShape: shape)
-        withFloats { target in values.withUnsafeBufferPointer { target.update(from: $0.baseAddress!, count: values.count) } }
+        withMutableFloats { target in values.withUnsafeBufferPointer { target.update(from: $0.baseAddress!, count: values.count) } }
     }
 
     /// A one-dimensional float tensor of `values`.
     public convenience init(_ values: [Float]) {
         self.init(uninitializedShape: [values.count])
-        withFloats { target in
+        withMutableFloats { target in
             values.withUnsafeBufferPointer { buffer in
                 if let base = buffer.baseAddress { target.update(from: base, count: values.count) }
             }
@@ -37,13 +37,13 @@ extension Tensor {
             throw .shapeMismatch(op: "Tensor(labels:)", message: "\(labels.count) labels do not fill shape \(Shape.describe(shape))")
         }
         self.init(uninitializedShape: shape, dtype: .int64)
-        withInt64s { target in for (i, label) in labels.enumerated() { target[i] = Int64(label) } }
+        withMutableInt64s { target in for (i, label) in labels.enumerated() { target[i] = Int64(label) } }
     }
 
     /// A contiguous float tensor with every element `value` (no validation; internal).
     convenience init(filledShape shape: [Int], value: Float) {
         self.init(uninitializedShape: shape)
-        withFloats { $0.update(repeating: value, count: count) }
+        withMutableFloats { $0.update(repeating: value, count: count) }
     }
 
     /// Zeros of the given shape.
@@ -84,7 +84,7 @@ extension Tensor {
         }
         let n = Swift.max(0, Int(steps))
         let result = Tensor(uninitializedShape: [n])
-        result.withFloats { target in for i in 0..<n { target[i] = start + Float(i) * step } }
+        result.withMutableFloats { target in for i in 0..<n { target[i] = start + Float(i) * step } }
         return result
     }
 
@@ -132,7 +132,7 @@ extension Tensor {
     /// A contiguous tensor whose elements are produced in row-major order by `next`.
     static func filled(_ shape: [Int], _ next: () -> Float) -> Tensor {
         let result = Tensor(uninitializedShape: shape)
-        result.withFloats { pointer in for i in 0..<result.count { pointer[i] = next() } }
+        result.withMutableFloats { pointer in for i in 0..<result.count { pointer[i] = next() } }
         return result
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Elements a backend keeps in its own layout (e.g. oneDNN's channel-blocked `nChw16c`),
 /// so a chain of its operations passes data on without converting it.
@@ -20,6 +21,16 @@ final class TensorStorage: @unchecked Sendable {
     /// The backend-layout data, until someone asks for plain elements.
     private(set) var opaque: OpaqueData?
     private let lock = NSLock()
+    private let modifications = Atomic<Int>(0)
+
+    /// How many times the elements were modified in place (PyTorch's version counter):
+    /// autograd notes it when an operation saves a tensor and checks it in backward.
+    var version: Int { modifications.load(ordering: .relaxed) }
+
+    /// Counts one in-place modification (every writer through `withMutableFloats` & co.).
+    func recordModification() {
+        modifications.add(1, ordering: .relaxed)
+    }
 
     /// Allocates an uninitialised buffer of `byteCount` bytes.
     init(byteCount: Int) {

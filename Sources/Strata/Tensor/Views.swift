@@ -10,7 +10,7 @@ extension Tensor {
         let base = dense()
         let result = base.viewing(shape: resolved)
         let inputShape = shape
-        return record(result, "reshape", inputs: [self]) { grad in [grad.dense().viewing(shape: inputShape)] }
+        return record(result, "reshape", inputs: [self], saves: .nothing) { grad in [grad.dense().viewing(shape: inputShape)] }
     }
 
     private func resolveShape(_ newShape: [Int]) throws(StrataError) -> [Int] {
@@ -55,7 +55,7 @@ extension Tensor {
         for (i, axis) in resolved.enumerated() { inverse[axis] = i }
         let result = Tensor(storage: storage, shape: resolved.map { shape[$0] }, strides: resolved.map { strides[$0] },
                             offset: offset, dtype: dtype)
-        return record(result, "permute", inputs: [self]) { grad in [try! grad.detach().permute(inverse)] }
+        return record(result, "permute", inputs: [self], saves: .nothing) { grad in [try! grad.detach().permute(inverse)] }
     }
 
     /// Swaps two axes.
@@ -112,7 +112,7 @@ extension Tensor {
         }
         let result = Tensor(storage: storage, shape: resolved, strides: newStrides, offset: offset, dtype: dtype)
         let inputShape = shape
-        return record(result, "expand", inputs: [self]) { grad in [Kernels.sumToShape(grad, inputShape)] }
+        return record(result, "expand", inputs: [self], saves: .nothing) { grad in [Kernels.sumToShape(grad, inputShape)] }
     }
 
     /// Elements `start, start + step, …` below `end` along `axis`, as a view. Negative
@@ -129,7 +129,7 @@ extension Tensor {
         let result = Tensor(storage: storage, shape: newShape, strides: newStrides,
                             offset: offset + first * strides[axis], dtype: dtype)
         let inputShape = shape
-        return record(result, "slice", inputs: [self]) { grad in
+        return record(result, "slice", inputs: [self], saves: .nothing) { grad in
             let full = Tensor(zerosShape: inputShape)
             let target = Tensor(storage: full.storage, shape: newShape,
                                 strides: Shape.contiguousStrides(inputShape).enumerated().map { $0.offset == axis ? $0.element * step : $0.element },
@@ -144,7 +144,7 @@ extension Kernels {
     /// Writes the elements of `source` into the (strided) view `target` of the same shape.
     static func copy(_ source: Tensor, into target: Tensor) {
         source.withBytes { from in
-            target.withBytes { to in
+            target.withMutableBytes { to in
                 StridedCopy.copy(shape: source.shape, sourceStrides: source.strides, targetStrides: target.strides,
                                  elementSize: source.dtype.size, from: from, to: to)
             }

@@ -48,8 +48,9 @@ public final class Trainer {
     /// `resumeFrom` names one; a resumed run ends with the same weights as an
     /// uninterrupted one).
     ///
-    /// - Throws: `StrataError.diverged` naming epoch, batch and step when the loss is
-    ///   NaN or infinite; data, shape and I/O errors as they occur.
+    /// - Throws: `StrataError.diverged` naming epoch, batch, step and the first layer whose
+    ///   output was non-finite when the loss is NaN or infinite (the checkpoints keep the
+    ///   last complete epoch); data, shape and I/O errors as they occur.
     @discardableResult
     public func fit(train: DataLoader, validation: DataLoader? = nil, resumeFrom: String? = nil) throws(StrataError) -> TrainingHistory {
         var history = TrainingHistory()
@@ -147,7 +148,8 @@ public final class Trainer {
             let loss = try self.loss(output, targets)
             let value = try loss.item()
             guard value.isFinite else {
-                throw .diverged(message: "the loss is \(value) at epoch \(epoch), batch \(index) of \(batches) (optimizer step \((epoch - 1) * batches + index)); lower the learning rate, clip gradients or check the inputs for NaN")
+                let diagnosis = AnomalyDetection.diagnose(model, input: inputs)
+                throw .diverged(message: "the loss is \(value) at epoch \(epoch), batch \(index) of \(batches) (optimizer step \((epoch - 1) * batches + index)); \(diagnosis); the last checkpoint is of the last complete epoch; lower the learning rate, clip gradients or check the inputs for NaN")
             }
             try loss.backward()
             if let limit = configuration.gradientClipNorm { clipGradientNorm(parameters, maxNorm: limit) }

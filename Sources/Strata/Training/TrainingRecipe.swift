@@ -244,6 +244,7 @@ extension TrainingRecipe {
                                          outputs: data.outputs, normalizer: normalizer)
         try writeJSON(description, to: "run.json")
         try AtomicFile.write(Data((modelSummary.description + "\n").utf8), to: (output as NSString).appendingPathComponent("summary.txt"))
+        AtomicFile.removeLeftovers(in: output)
         let last = (output as NSString).appendingPathComponent("last.ckpt")
         if resume && !FileManager.default.fileExists(atPath: last) {
             throw .io(path: last, message: "nothing to resume: no last.ckpt in the run folder")

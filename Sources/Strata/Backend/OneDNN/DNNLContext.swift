@@ -21,6 +21,9 @@ final class DNNLContext: @unchecked Sendable {
         }
         self.engine = engine
         self.stream = stream
+        // Strata's own caches (`DNNLCache`, least recently used) decide which primitives
+        // live; oneDNN's internal cache would keep another 1,024 of them alive beside those
+        _ = dnnl_set_primitive_cache_capacity(0)
     }
 
     /// Runs `primitive` on arguments prepared by `DNNLMemory`, keeping their data alive.

@@ -63,16 +63,45 @@ final class DNNLPrimitive: @unchecked Sendable {
 }
 
 /// A thread-safe map from a primitive's parameters to the created primitive(s), so each
-/// shape is created once per process.
+/// shape is created once, holding at most `capacity` entries: when a new shape would
+/// exceed it, the least recently used entry is dropped (its primitives are destroyed once
+/// no running operation holds them). A training run whose sequence lengths or last-batch
+/// sizes keep changing therefore keeps a bounded number of primitives.
 final class DNNLCache<Key: Hashable, Value>: @unchecked Sendable {
-    private var entries: [Key: Value?] = [:]
+    /// Entries per cache: room for every shape of a data set bucketed into a few hundred
+    /// batch shapes (a cache smaller than the shapes in use evicts on every step).
+    static var defaultCapacity: Int { 512 }
+
+    let capacity: Int
+    private var entries: [Key: (value: Value?, lastUse: Int)] = [:]
+    private var clock = 0
     private let lock = NSLock()
+
+    init(capacity: Int = defaultCapacity) {
+        self.capacity = capacity
+    }
+
+    /// How many entries are held now.
+    var count: Int { lock.withLock { entries.count } }
 
     /// The cached value for `key`, creating it with `make` on first use (`nil` = unsupported).
     func value(for key: Key, _ make: () -> Value?) -> Value? {
-        if let cached = lock.withLock({ entries[key] }) { return cached }
+        let cached = lock.withLock { () -> Value?? in
+            clock += 1
+            guard let entry = entries[key] else { return nil }
+            entries[key] = (entry.value, clock)
+            return .some(entry.value)
+        }
+        if let cached { return cached }
         let created = make()
-        lock.withLock { entries[key] = created }
+        lock.withLock {
+            clock += 1
+            if entries[key] == nil, entries.count >= capacity,
+               let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
+                entries[oldest] = nil
+            }
+            entries[key] = (created, clock)
+        }
         return created
     }
 }
