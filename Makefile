@@ -7,9 +7,10 @@
 SYSTEM_PACKAGES := libdnnl-dev zlib1g-dev libpng-dev libturbojpeg0-dev
 # what the tests need besides: a headless browser for the run report
 TEST_PACKAGES := chromium
-# Python packages the tests use to read Strata's outputs with the reference readers (not PyTorch)
+# Python packages the tests use to read Strata's outputs with the reference readers (not
+# PyTorch), and scipy to write the MAT seeds of the fuzzers
 VENV := .build/venv
-PYTHON_PACKAGES := tensorboard==2.21.0
+PYTHON_PACKAGES := tensorboard==2.21.0 scipy
 SHARED ?= ../shared
 
 # Swift's SIMD code needs the CPU named to use wide vectors; pick the widest this machine has.
@@ -27,7 +28,7 @@ test-deps: deps
 	@$(MAKE) --no-print-directory packages PACKAGES="$(TEST_PACKAGES)"
 	@test -x $(VENV)/bin/python || python3 -m venv $(VENV) || { \
 	  echo "Strata's tests need Python's venv module. Run:"; echo "  sudo apt-get install -y python3-venv"; exit 1; }
-	@$(VENV)/bin/python -c "import tensorboard" 2>/dev/null || $(VENV)/bin/pip install -q $(PYTHON_PACKAGES)
+	@$(VENV)/bin/python -c "import tensorboard, scipy" 2>/dev/null || $(VENV)/bin/pip install -q $(PYTHON_PACKAGES)
 
 # installs $(PACKAGES) with apt-get when root, else prints the command
 packages:
@@ -52,6 +53,7 @@ demo: build
 
 test: test-deps
 	STRATA_SHARED=$(abspath $(SHARED)) STRATA_PYTHON=$(abspath $(VENV))/bin/python swift test $(RELEASE)
+	@$(MAKE) --no-print-directory fuzz-smoke
 
 bench: build
 	swift build $(RELEASE) --product strata-bench
@@ -61,6 +63,48 @@ bench: build
 transfer: build
 	swift build $(RELEASE) --product strata-bench
 	STRATA_SHARED=$(abspath $(SHARED)) .build/release/strata-bench --transfer
+
+# The test suite under AddressSanitizer (release build with -sanitize=address, its own
+# build folder). Left out: the tests that train or compare whole ImageNet networks (ASan
+# makes them 3–5× slower; their kernels, loaders and parsers run in the other tests).
+ASAN_SKIP := MNISTTrainingTests|TransferLearningTests|PretrainedImageNetTests|ZooTests.testStateDicts
+test-asan: test-deps
+	STRATA_SHARED=$(abspath $(SHARED)) STRATA_PYTHON=$(abspath $(VENV))/bin/python ASAN_OPTIONS=detect_leaks=0 \
+	  swift test $(RELEASE) --scratch-path .build/asan --sanitize=address --skip '$(ASAN_SKIP)'
+
+# ThreadSanitizer over the data loader's workers and the parallel kernels (both backends).
+TSAN_TESTS := LoaderTests|BackendAgreementTests|GradientCheckTests|LayerTests|AugmentationTests
+test-tsan: test-deps
+	STRATA_SHARED=$(abspath $(SHARED)) TSAN_OPTIONS=halt_on_error=1 \
+	  swift test $(RELEASE) --scratch-path .build/tsan --sanitize=thread --filter '$(TSAN_TESTS)'
+
+# libFuzzer harnesses of every parser (Sources/StrataFuzz): built with -sanitize=fuzzer,address
+# (coverage instrumentation, libFuzzer's driver kept and exported for the harness's own
+# main to call); seed corpora made from real files by tools/make_fuzz_seeds.py.
+# `make fuzz` runs FUZZ_RUNS executions per parser.
+FUZZ_TARGETS := idx npy npz safetensors cifar10 cifar100 stl10 mat ts tsv csv image tar zip gzip pth
+FUZZ_RUNS ?= 1000000
+FUZZ := .build/fuzz/debug/strata-fuzz
+fuzz-build: test-deps
+	swift build --scratch-path .build/fuzz --product strata-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld \
+	  -Xlinker --undefined=LLVMFuzzerRunDriver -Xlinker --export-dynamic
+	rm -rf .build/fuzz/seeds && $(VENV)/bin/python tools/make_fuzz_seeds.py $(abspath $(SHARED)) .build/fuzz/seeds
+
+fuzz: fuzz-build
+	@failed=""; for target in $(FUZZ_TARGETS); do \
+	  mkdir -p .build/fuzz/corpus/$$target .build/fuzz/seeds/$$target; \
+	  if SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 $(FUZZ) $$target -runs=$(FUZZ_RUNS) -max_len=65536 \
+	       -rss_limit_mb=4096 -artifact_prefix=.build/fuzz/crash-$$target- .build/fuzz/corpus/$$target \
+	       .build/fuzz/seeds/$$target > .build/fuzz/$$target.log 2>&1; then \
+	    echo "fuzz: $$target $$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' .build/fuzz/$$target.log), 0 crashes"; \
+	  else \
+	    grep -A30 'ERROR\|Fatal error' .build/fuzz/$$target.log | head -40; echo "fuzz: $$target FAILED"; failed="$$failed $$target"; \
+	  fi; \
+	done; test -z "$$failed" || { echo "fuzz: findings in$$failed (inputs in .build/fuzz/crash-*)"; exit 1; }
+
+# the smoke run that `make test` includes: 10,000 executions per parser
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_RUNS=10000
 
 clean:
 	rm -rf .build

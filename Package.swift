@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Strata", targets: ["Strata"]),
         .executable(name: "strata", targets: ["StrataCLI"]),
         .executable(name: "strata-bench", targets: ["StrataBench"]),
+        .executable(name: "strata-fuzz", targets: ["StrataFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,6 +44,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "StrataBench",
+            dependencies: ["Strata"]
+        ),
+        // libFuzzer harnesses of the file parsers; built only by `make fuzz` (with sanitizers)
+        .executableTarget(
+            name: "StrataFuzz",
             dependencies: ["Strata"]
         ),
         .testTarget(

@@ -77,6 +77,23 @@ final class FuzzTests: XCTestCase {
         }
     }
 
+    /// Inputs the libFuzzer harnesses (`make fuzz`) found crashing a parser, kept as regressions.
+    func testLibFuzzerFindingsAreTypedErrors() {
+        // 259 bytes, neither zip nor pickle: the check for an old tar-format file read bytes 257..<262
+        let short = Data([0x50] + [UInt8](repeating: 9, count: 258))
+        XCTAssertThrowsError(try TorchCheckpoint.decode(short)) { error in
+            XCTAssertEqual(error as? StrataError, .corruptFile(path: "<pth>", offset: 0, message: "not a PyTorch file: neither a zip archive (PK) nor a pickle (0x80)"))
+        }
+        // an npy shape whose element count fits in Int but whose byte count does not
+        var npy = Data([0x93] + Array("NUMPY".utf8) + [1, 0, 80, 0])   // a header of 80 bytes
+        npy += Data("{'descr': '<i8', 'fortran_order': False, 'shape': (1, 3333333333333333333), }".utf8)
+        npy += Data("  \n".utf8)
+        XCTAssertThrowsError(try NumpyArray.decode(npy)) { error in
+            guard case let .corruptFile(_, _, message)? = error as? StrataError else { return XCTFail("\(error)") }
+            XCTAssertTrue(message.contains("needs more than Int.max bytes"), message)
+        }
+    }
+
     func testMATAndZipArchives() throws {
         let mat = TestFiles.matFile([("y", [2, 1], 9, [UInt8](repeating: 0, count: 16))], compressed: true)
         fuzz(mat) { _ = try MATFile.decode($0) }

@@ -2,16 +2,16 @@ import CZlib
 import Foundation
 
 /// gzip (RFC 1952) decompression through zlib, for `.gz` data files.
-enum Gzip {
+public enum Gzip {
     /// Whether `data` starts with the gzip magic bytes 1f 8b.
-    static func isCompressed(_ data: Data) -> Bool {
+    public static func isCompressed(_ data: Data) -> Bool {
         data.count >= 2 && data[data.startIndex] == 0x1F && data[data.startIndex + 1] == 0x8B
     }
 
     /// The decompressed bytes of a gzip stream (several members are concatenated).
     ///
     /// - Throws: `StrataError.corruptFile` with the compressed offset where zlib gave up.
-    static func decompress(_ data: Data, path: String) throws(StrataError) -> Data {
+    public static func decompress(_ data: Data, path: String) throws(StrataError) -> Data {
         var stream = z_stream()
         // 15 window bits + 32: detect the gzip header automatically
         guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {

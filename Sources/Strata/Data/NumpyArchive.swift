@@ -20,8 +20,8 @@ public enum NumpyArchive {
 
 /// Reading ZIP archives through their central directory (stored and deflated entries,
 /// ZIP64 sizes and offsets as PyTorch writes them for large files).
-enum ZipArchive {
-    static func entries(_ data: Data, path: String) throws(StrataError) -> [(String, Data)] {
+public enum ZipArchive {
+    public static func entries(_ data: Data, path: String) throws(StrataError) -> [(String, Data)] {
         let bytes = [UInt8](data)
         func fail(_ offset: Int, _ message: String) -> StrataError { .corruptFile(path: path, offset: offset, message: message) }
         func u16(_ o: Int) -> Int { Int(bytes[o]) | Int(bytes[o + 1]) << 8 }

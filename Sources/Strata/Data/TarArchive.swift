@@ -1,12 +1,12 @@
 import Foundation
 
 /// Regular files of a tar archive (ustar and GNU formats), for `.tar.gz` data sets.
-enum TarArchive {
+public enum TarArchive {
     /// (name, bytes) of every regular file.
     ///
     /// - Throws: `StrataError.corruptFile` with the offset of a header whose size field is
     ///   not octal or whose file runs past the end.
-    static func entries(_ bytes: [UInt8], path: String) throws(StrataError) -> [(String, [UInt8])] {
+    public static func entries(_ bytes: [UInt8], path: String) throws(StrataError) -> [(String, [UInt8])] {
         var result: [(String, [UInt8])] = []
         var offset = 0
         while offset + 512 <= bytes.count {

@@ -59,7 +59,9 @@ public enum NumpyArray {
             return (product, partial.1 || flag)
         }
         guard !overflow, count <= (bytes.count - dataStart) / elementSize else {
-            throw fail(dataStart, "shape \(Shape.describe(shape)) of \(type) needs \(overflow ? "more than Int.max" : String(count * elementSize)) bytes of data but \(bytes.count - dataStart) follow the header")
+            let needed = count.multipliedReportingOverflow(by: elementSize)
+            let described = overflow || needed.overflow ? "more than Int.max" : String(needed.partialValue)
+            throw fail(dataStart, "shape \(Shape.describe(shape)) of \(type) needs \(described) bytes of data but \(bytes.count - dataStart) follow the header")
         }
         return bytes.withUnsafeBytes { raw in
             let base = raw.baseAddress! + dataStart

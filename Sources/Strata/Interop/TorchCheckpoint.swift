@@ -30,7 +30,7 @@ public enum TorchCheckpoint {
         let bytes = [UInt8](data)
         if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return try decodeZip(data, path: path) }
         if bytes.starts(with: [0x80]) { return try decodeLegacy(bytes, path: path) }
-        if bytes.count > 257, Array(bytes[257..<262]) == Array("ustar".utf8) {
+        if bytes.count >= 262, Array(bytes[257..<262]) == Array("ustar".utf8) {
             throw .corruptFile(path: path, offset: 257, message: "a tar-format file of PyTorch before 0.4; load and save it again with a recent PyTorch")
         }
         throw .corruptFile(path: path, offset: 0, message: "not a PyTorch file: neither a zip archive (PK) nor a pickle (0x80)")
