@@ -4,7 +4,8 @@ import Strata
 // strata-bench: runs W1–W7 in Strata and in PyTorch (../shared/bench/torch_reference.py for W1–W5,
 // tools/torch_zoo_bench.py for the MobileNetV2 workloads W6 and W7),
 // alternating the two programs workload by workload, each workload in its own process
-// (so peak RSS is per workload), and prints one table of ratios. `ONLY=W1,W3` picks
+// (so peak RSS is per workload), then W1 and W4 again with one core busy (another process
+// spinning), and prints one table of ratios. `ONLY=W1,W3` picks
 // workloads; `BENCH_JSON=FILE` also writes the table as JSON.
 //
 //   strata-bench             the whole comparison
@@ -65,6 +66,28 @@ for workload in only {
         }
     }
     if strata.isEmpty { print("\(workload): Strata failed to run") }
+}
+// Under load: W1 and W4 again with one core taken by a busy loop (another program's work),
+// both sides in the same conditions; the rows give the throughput and its share of idle.
+if only.contains(where: { ["W1", "W4"].contains($0) }) {
+    for workload in ["W1", "W4"] where only.contains(workload) {
+        let idle = rows.first { $0.workload == workload }
+        let busy = BusyLoop.start()
+        let strata = runStrata(workload).first
+        let torch = reference.isAvailable ? reference.run(workload)[workload] : nil
+        busy.stop()
+        guard let strata else { continue }
+        rows.append(BenchRow(workload: "\(workload) 1 core busy", unit: strata.unit, strata: strata.value,
+                             pytorch: torch?.value, strataRSS: strata.peakRSS, pytorchRSS: torch?.peakRSS))
+        if let idle {
+            let share = { (loaded: Double?, free: Double?) -> Double? in
+                guard let loaded, let free, free > 0 else { return nil }
+                return 100 * loaded / free
+            }
+            rows.append(BenchRow(workload: "\(workload) % of idle", unit: "%", strata: share(strata.value, idle.strata) ?? 0,
+                                 pytorch: share(torch?.value, idle.pytorch), strataRSS: 0, pytorchRSS: nil))
+        }
+    }
 }
 BenchRow.printTable(rows)
 if let path = environment["BENCH_JSON"] {

@@ -8,7 +8,8 @@ import CDNNL
 /// express fall back to the reference kernels.
 public struct CPUBackend: Backend {
     public let name = "cpu"
-    private let threads = Parallel.coreCount
+    /// The cores other programs leave free (re-measured at most twice a second).
+    private var threads: Int { CoreAvailability.threads }
     private let reference = ReferenceBackend()
     private typealias Memory = DNNLMemory
 
@@ -23,6 +24,7 @@ public struct CPUBackend: Backend {
             return
         }
         let (no, yes) = (CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "T")))
+        omp_set_num_threads(Int32(threads))
         DNNL.check(dnnl_sgemm(transposeA ? yes : no, transposeB ? yes : no, Int64(m), Int64(n), Int64(k), alpha,
                               a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc)), "sgemm")
     }

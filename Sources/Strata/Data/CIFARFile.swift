@@ -24,7 +24,7 @@ public enum CIFARFile {
     public static func load(_ paths: [String], variant: Variant, classNames: [String]? = nil) throws(StrataError) -> TensorDataset {
         var pixels: [UInt8] = [], labels: [Int] = []
         for path in paths {
-            guard let data = FileManager.default.contents(atPath: path) else { throw .io(path: path, message: "cannot read the file") }
+            guard let data = FileBytes.contents(atPath: path) else { throw .io(path: path, message: "cannot read the file") }
             let (filePixels, fileLabels) = try decode(data, variant: variant, path: path)
             pixels += filePixels
             labels += fileLabels
@@ -73,8 +73,8 @@ public enum STL10File {
     /// - Throws: `StrataError.corruptFile` when the image file is not a whole number of
     ///   images, the counts differ or a label is outside 1…10.
     public static func load(images: String, labels: String, classNames: [String]? = nil) throws(StrataError) -> TensorDataset {
-        guard let x = FileManager.default.contents(atPath: images) else { throw .io(path: images, message: "cannot read the file") }
-        guard let y = FileManager.default.contents(atPath: labels) else { throw .io(path: labels, message: "cannot read the file") }
+        guard let x = FileBytes.contents(atPath: images) else { throw .io(path: images, message: "cannot read the file") }
+        guard let y = FileBytes.contents(atPath: labels) else { throw .io(path: labels, message: "cannot read the file") }
         let side = 96, imageBytes = 3 * 96 * 96
         guard x.count % imageBytes == 0, !x.isEmpty else {
             throw .corruptFile(path: images, offset: x.count - x.count % imageBytes, message: "\(x.count) bytes are not a whole number of \(imageBytes)-byte images")

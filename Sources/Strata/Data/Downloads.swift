@@ -133,7 +133,7 @@ public enum Downloads {
     /// Checks a file's content checksum (decompressing `.gz` first).
     static func verify(_ path: String, _ file: RemoteFile) throws(StrataError) {
         guard let expected = file.contentSHA256 else { return }
-        guard let data = FileManager.default.contents(atPath: path) else { throw .io(path: path, message: "cannot read the download") }
+        guard let data = FileBytes.contents(atPath: path) else { throw .io(path: path, message: "cannot read the download") }
         let content = file.name.hasSuffix(".gz") && Gzip.isCompressed(data) ? try Gzip.decompress(data, path: path) : data
         let actual = SHA256.hex(content)
         guard actual == expected else {
@@ -144,7 +144,7 @@ public enum Downloads {
     /// Extracts an archive's files next to it; returns their paths.
     private static func unpack(_ archive: String, _ file: RemoteFile, into directory: String) throws(StrataError) -> [String] {
         guard file.unpack != .none else { return [] }
-        guard let data = FileManager.default.contents(atPath: archive) else { throw .io(path: archive, message: "cannot read the archive") }
+        guard let data = FileBytes.contents(atPath: archive) else { throw .io(path: archive, message: "cannot read the archive") }
         let entries: [(String, [UInt8])]
         switch file.unpack {
         case .tarGzip: entries = try TarArchive.entries([UInt8](try Gzip.decompress(data, path: archive)), path: archive)

@@ -10,7 +10,7 @@ public enum IDXFile {
     /// - Throws: `StrataError.io` when unreadable, `corruptFile` with the byte offset when
     ///   the magic, the element type or the size does not match.
     public static func read(contentsOf path: String) throws(StrataError) -> (dimensions: [Int], bytes: [UInt8]) {
-        guard let raw = FileManager.default.contents(atPath: path) else {
+        guard let raw = FileBytes.contents(atPath: path) else {
             throw .io(path: path, message: "cannot read the file")
         }
         return try decode(raw, path: path)

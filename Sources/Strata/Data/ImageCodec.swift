@@ -21,7 +21,7 @@ public struct RawImage: Sendable, Equatable {
 public enum ImageCodec {
     /// Reads and decodes a PNG or JPEG file to grey (`channels` 1) or RGB (3).
     public static func read(contentsOf path: String, channels: Int = 3) throws(StrataError) -> RawImage {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .io(path: path, message: "cannot read the file") }
+        guard let data = FileBytes.contents(atPath: path) else { throw .io(path: path, message: "cannot read the file") }
         return try decode(data, channels: channels, path: path)
     }
 

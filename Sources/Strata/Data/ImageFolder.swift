@@ -26,7 +26,7 @@ public enum ImageFolder {
                 .filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
             for file in files {
                 let path = (folder as NSString).appendingPathComponent(file)
-                guard let data = manager.contents(atPath: path) else { throw .io(path: path, message: "cannot read the image") }
+                guard let data = FileBytes.contents(atPath: path) else { throw .io(path: path, message: "cannot read the image") }
                 images.append((try ImageCodec.decode(data, channels: channels, path: path), label))
             }
         }

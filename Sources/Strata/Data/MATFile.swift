@@ -43,7 +43,7 @@ public enum MATFile {
     /// - Throws: `StrataError.io` when unreadable, `corruptFile` with the byte offset when
     ///   the header or an element does not match the format.
     public static func read(contentsOf path: String) throws(StrataError) -> [String: Array] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .io(path: path, message: "cannot read the file") }
+        guard let data = FileBytes.contents(atPath: path) else { throw .io(path: path, message: "cannot read the file") }
         return try decode(data, path: path)
     }
 

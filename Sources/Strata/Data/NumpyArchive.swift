@@ -9,7 +9,7 @@ public enum NumpyArchive {
     /// - Throws: `StrataError.io` when unreadable, `corruptFile` with the byte offset when
     ///   the ZIP structure or an array does not match its format.
     public static func read(contentsOf path: String) throws(StrataError) -> [String: Tensor] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .io(path: path, message: "cannot read the file") }
+        guard let data = FileBytes.contents(atPath: path) else { throw .io(path: path, message: "cannot read the file") }
         var arrays: [String: Tensor] = [:]
         for (name, bytes) in try ZipArchive.entries(data, path: path) where name.hasSuffix(".npy") {
             arrays[String(name.dropLast(4))] = try NumpyArray.decode(bytes, path: "\(path):\(name)")

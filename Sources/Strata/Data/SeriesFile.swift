@@ -18,7 +18,7 @@ public enum SeriesFile {
             }
             return values
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.contents(atPath: path) else {
             throw .io(path: path, message: "cannot read the file")
         }
         var values: [Float] = []
@@ -44,7 +44,7 @@ public struct CSVTable: Sendable {
     /// - Throws: `StrataError.io` when unreadable, `corruptFile` with the byte offset of a
     ///   row whose field count differs from the header's.
     public static func read(contentsOf path: String) throws(StrataError) -> CSVTable {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.contents(atPath: path) else {
             throw .io(path: path, message: "cannot read the file")
         }
         return try decode(data, path: path)

@@ -51,7 +51,7 @@ public enum TimeSeriesFile {
     /// - Throws: `StrataError.io` when unreadable, `corruptFile` with the byte offset of
     ///   the first line that does not match the format and what was expected.
     public static func read(contentsOf path: String) throws(StrataError) -> TimeSeriesCollection {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.contents(atPath: path) else {
             throw .io(path: path, message: "cannot read the file")
         }
         return path.lowercased().hasSuffix(".tsv") ? try decodeTSV(data, path: path) : try decode(data, path: path)

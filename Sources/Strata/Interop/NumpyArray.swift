@@ -9,7 +9,7 @@ public enum NumpyArray {
     /// - Throws: `StrataError.io` when the file cannot be read, `corruptFile` (with the
     ///   byte offset) when its bytes are not a valid `.npy` of a supported type.
     public static func read(contentsOf path: String) throws(StrataError) -> Tensor {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.contents(atPath: path) else {
             throw .io(path: path, message: "cannot read the file")
         }
         return try decode(data, path: path)

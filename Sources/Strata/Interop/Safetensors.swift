@@ -10,7 +10,7 @@ public enum Safetensors {
     /// - Throws: `StrataError.io` when the file cannot be read, `corruptFile` with the byte
     ///   offset when the header or a tensor's bytes do not match the format.
     public static func read(contentsOf path: String) throws(StrataError) -> [String: Tensor] {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.contents(atPath: path) else {
             throw .io(path: path, message: "cannot read the file")
         }
         return try decode(data, path: path)
@@ -18,7 +18,7 @@ public enum Safetensors {
 
     /// Reads every tensor of a file and its `__metadata__` strings.
     public static func readWithMetadata(contentsOf path: String) throws(StrataError) -> ([String: Tensor], [String: String]) {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.contents(atPath: path) else {
             throw .io(path: path, message: "cannot read the file")
         }
         let tensors = try decode(data, path: path)

@@ -21,7 +21,7 @@ public enum TorchCheckpoint {
     ///   the zip structure, a pickle or a storage does not match the format;
     ///   `disallowedGlobal` naming the global of a pickle that would run code.
     public static func read(contentsOf path: String) throws(StrataError) -> [(String, Tensor)] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .io(path: path, message: "cannot read the file") }
+        guard let data = FileBytes.contents(atPath: path) else { throw .io(path: path, message: "cannot read the file") }
         return try decode(data, path: path)
     }
 

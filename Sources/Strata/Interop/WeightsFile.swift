@@ -8,7 +8,7 @@ public enum WeightsFile {
     /// - Throws: `StrataError.io` when unreadable, `corruptFile` when the bytes match no
     ///   format or the format's rules, `disallowedGlobal` for a pickle that would run code.
     public static func read(contentsOf path: String) throws(StrataError) -> [(String, Tensor)] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .io(path: path, message: "cannot read the file") }
+        guard let data = FileBytes.contents(atPath: path) else { throw .io(path: path, message: "cannot read the file") }
         let head = [UInt8](data.prefix(9))
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.first == 0x80 {
             return try TorchCheckpoint.decode(data, path: path)

@@ -62,7 +62,7 @@ public enum ModelFile {
     /// - Throws: `StrataError.io` when unreadable, `invalidArgument` naming the entry that
     ///   does not parse and what was expected.
     public static func load(contentsOf path: String) throws(StrataError) -> (model: Module, input: [Int]?) {
-        guard let data = FileManager.default.contents(atPath: path),
+        guard let data = FileBytes.contents(atPath: path),
               let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw .io(path: path, message: "cannot read a JSON object from the model file")
         }

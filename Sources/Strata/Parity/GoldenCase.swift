@@ -58,7 +58,7 @@ public struct GoldenCaseSet: Sendable {
     ///   manifest (the message says what the JSON decoder expected).
     public init(directory: String) throws(StrataError) {
         let path = (directory as NSString).appendingPathComponent("manifest.json")
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.contents(atPath: path) else {
             throw .io(path: path, message: "no manifest.json here (expected a golden-case folder)")
         }
         do {

@@ -135,7 +135,7 @@ public struct RunDescription: Sendable, Codable {
 
     public static func read(directory: String) throws(StrataError) -> RunDescription {
         let path = (directory as NSString).appendingPathComponent("run.json")
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.contents(atPath: path) else {
             throw .io(path: path, message: "no run.json here: is this a folder written by strata train?")
         }
         do {

@@ -73,9 +73,17 @@ final class DNNLCache<Key: Hashable, Value>: @unchecked Sendable {
     static var defaultCapacity: Int { 512 }
 
     let capacity: Int
-    private var entries: [Key: (value: Value?, lastUse: Int)] = [:]
+    /// Entries by key and by the threads they were created for: oneDNN fixes a primitive's
+    /// thread count when it is created, so a primitive made while another program held a
+    /// core is not reused once the core is free again (and the other way round).
+    private var entries: [ThreadedKey: (value: Value?, lastUse: Int)] = [:]
     private var clock = 0
     private let lock = NSLock()
+
+    private struct ThreadedKey: Hashable {
+        let key: Key
+        let threads: Int
+    }
 
     init(capacity: Int = defaultCapacity) {
         self.capacity = capacity
@@ -85,7 +93,9 @@ final class DNNLCache<Key: Hashable, Value>: @unchecked Sendable {
     var count: Int { lock.withLock { entries.count } }
 
     /// The cached value for `key`, creating it with `make` on first use (`nil` = unsupported).
-    func value(for key: Key, _ make: () -> Value?) -> Value? {
+    func value(for plainKey: Key, _ make: () -> Value?) -> Value? {
+        let threads = CoreAvailability.threads
+        let key = ThreadedKey(key: plainKey, threads: threads)
         let cached = lock.withLock { () -> Value?? in
             clock += 1
             guard let entry = entries[key] else { return nil }
@@ -93,6 +103,8 @@ final class DNNLCache<Key: Hashable, Value>: @unchecked Sendable {
             return .some(entry.value)
         }
         if let cached { return cached }
+        // oneDNN sizes a primitive's work split by OpenMP's thread count at creation
+        omp_set_num_threads(Int32(threads))
         let created = make()
         lock.withLock {
             clock += 1

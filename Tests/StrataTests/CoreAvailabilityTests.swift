@@ -1,0 +1,26 @@
+import Foundation
+import XCTest
+@testable import Strata
+
+/// The fast backend steps aside from a core another program keeps busy.
+final class CoreAvailabilityTests: XCTestCase {
+    func testABusyLoopElsewhereTakesOneCoreFromTheFastBackend() throws {
+        let cores = Parallel.coreCount
+        try XCTSkipIf(cores < 2, "needs two cores")
+        let busy = Process()
+        busy.executableURL = URL(fileURLWithPath: "/bin/sh")
+        busy.arguments = ["-c", "while :; do :; done"]
+        try busy.run()
+        defer {
+            busy.terminate()
+            busy.waitUntilExit()
+        }
+        // two sampling intervals: the first sample sets the baseline, the second measures
+        var seen: [Int] = []
+        for _ in 0..<6 {
+            Thread.sleep(forTimeInterval: CoreAvailability.interval / 2 + 0.05)
+            seen.append(CoreAvailability.threads)
+        }
+        XCTAssertEqual(seen.last, cores - 1, "threads over 1.8 s with one core busy: \(seen)")
+    }
+}
