@@ -5,7 +5,7 @@ import Strata
 // tools/torch_zoo_bench.py for the MobileNetV2 workloads W6 and W7),
 // alternating the two programs workload by workload, each workload in its own process
 // (so peak RSS is per workload), then W1 and W4 again with one core busy (another process
-// spinning), and prints one table of ratios. `ONLY=W1,W3` picks
+// spinning; Strata with every core and with STRATA_THREADS=adaptive), and prints one table of ratios. `ONLY=W1,W3` picks
 // workloads; `BENCH_JSON=FILE` also writes the table as JSON.
 //
 //   strata-bench             the whole comparison
@@ -73,19 +73,22 @@ if only.contains(where: { ["W1", "W4"].contains($0) }) {
     for workload in ["W1", "W4"] where only.contains(workload) {
         let idle = rows.first { $0.workload == workload }
         let busy = BusyLoop.start()
-        let strata = runStrata(workload).first
+        let fixed = runStrata(workload).first
+        let adaptive = runStrata(workload, environment: ["STRATA_THREADS": "adaptive"]).first
         let torch = reference.isAvailable ? reference.run(workload)[workload] : nil
         busy.stop()
-        guard let strata else { continue }
-        rows.append(BenchRow(workload: "\(workload) 1 core busy", unit: strata.unit, strata: strata.value,
-                             pytorch: torch?.value, strataRSS: strata.peakRSS, pytorchRSS: torch?.peakRSS))
-        if let idle {
-            let share = { (loaded: Double?, free: Double?) -> Double? in
-                guard let loaded, let free, free > 0 else { return nil }
-                return 100 * loaded / free
+        let share = { (loaded: Double?, free: Double?) -> Double? in
+            guard let loaded, let free, free > 0 else { return nil }
+            return 100 * loaded / free
+        }
+        for (label, strata) in [("", fixed), (" adaptive", adaptive)] {
+            guard let strata else { continue }
+            rows.append(BenchRow(workload: "\(workload) busy\(label)", unit: strata.unit, strata: strata.value,
+                                 pytorch: torch?.value, strataRSS: strata.peakRSS, pytorchRSS: torch?.peakRSS))
+            if let idle {
+                rows.append(BenchRow(workload: "\(workload) busy\(label) %", unit: "% of idle", strata: share(strata.value, idle.strata) ?? 0,
+                                     pytorch: share(torch?.value, idle.pytorch), strataRSS: 0, pytorchRSS: nil))
             }
-            rows.append(BenchRow(workload: "\(workload) % of idle", unit: "%", strata: share(strata.value, idle.strata) ?? 0,
-                                 pytorch: share(torch?.value, idle.pytorch), strataRSS: 0, pytorchRSS: nil))
         }
     }
 }
@@ -100,8 +103,8 @@ if let path = environment["BENCH_JSON"] {
 }
 
 /// Runs one workload in a child process of this executable.
-func runStrata(_ workload: String) -> [(workload: String, unit: String, value: Double, peakRSS: Double)] {
-    let output = ChildProcess.run(CommandLine.arguments[0], ["--run", workload], environment: [:])
+func runStrata(_ workload: String, environment: [String: String?] = [:]) -> [(workload: String, unit: String, value: Double, peakRSS: Double)] {
+    let output = ChildProcess.run(CommandLine.arguments[0], ["--run", workload], environment: environment)
     return output.compactMap { line in
         guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
               let name = object["workload"] as? String, let unit = object["unit"] as? String,

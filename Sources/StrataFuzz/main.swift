@@ -38,12 +38,28 @@ let targets: [String: (Data) throws -> Void] = [
 
 nonisolated(unsafe) var parse: (Data) throws -> Void = { _ in }
 
-/// libFuzzer's driver from `libclang_rt.fuzzer_no_main`: parses libFuzzer's options from
-/// `argv` and calls the callback on each generated input. Looked up at run time, so the
-/// target also builds (and explains itself) without libFuzzer, as in `swift build`.
+/// libFuzzer's driver, `LLVMFuzzerRunDriver` (linked by -sanitize=fuzzer, kept and exported
+/// by the Makefile's linker flags): parses libFuzzer's options from `argv` and calls the
+/// callback on each generated input. Looked up at run time, so the target also builds (and
+/// explains itself) without libFuzzer, as in `swift build`.
 typealias FuzzerDriver = @convention(c) (UnsafeMutablePointer<Int32>,
                                          UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
                                          @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
+
+/// One input for the chosen parser (also libFuzzer's entry point by name, which its driver
+/// refers to): a value or a `StrataError` is a pass; any other error is a finding.
+@_cdecl("LLVMFuzzerTestOneInput")
+func fuzzOne(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
+    let data = bytes.map { Data(bytes: $0, count: count) } ?? Data()
+    do {
+        try parse(data)
+    } catch is StrataError {
+        // a typed error is the right answer to a malformed file
+    } catch {
+        fatalError("untyped error \(error) from a parser")
+    }
+    return 0
+}
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2, let target = targets[arguments[1]] else {
@@ -65,18 +81,3 @@ let status = cStrings.withUnsafeMutableBufferPointer { buffer -> Int32 in
     return runDriver(&argc, &argv, fuzzOne)
 }
 exit(status)
-
-/// One input for the chosen parser (also libFuzzer's entry point by name, which its driver
-/// refers to): a value or a `StrataError` is a pass; any other error is a finding.
-@_cdecl("LLVMFuzzerTestOneInput")
-func fuzzOne(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
-    let data = bytes.map { Data(bytes: $0, count: count) } ?? Data()
-    do {
-        try parse(data)
-    } catch is StrataError {
-        // a typed error is the right answer to a malformed file
-    } catch {
-        fatalError("untyped error \(error) from a parser")
-    }
-    return 0
-}

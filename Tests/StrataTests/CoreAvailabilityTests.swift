@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import Strata
 
-/// The fast backend steps aside from a core another program keeps busy.
+/// In adaptive mode the fast backend steps aside from a core another program keeps busy.
 final class CoreAvailabilityTests: XCTestCase {
     func testABusyLoopElsewhereTakesOneCoreFromTheFastBackend() throws {
         let cores = Parallel.coreCount
@@ -11,7 +11,9 @@ final class CoreAvailabilityTests: XCTestCase {
         busy.executableURL = URL(fileURLWithPath: "/bin/sh")
         busy.arguments = ["-c", "while :; do :; done"]
         try busy.run()
+        CoreAvailability.isAdaptive = true
         defer {
+            CoreAvailability.isAdaptive = false
             busy.terminate()
             busy.waitUntilExit()
         }

@@ -1,20 +1,28 @@
 import Foundation
 
-/// How many cores the fast backend should use now: the machine's cores less those other
-/// programs keep busy. With one of two cores taken by another process, two threads would
+/// How many cores the fast backend should use now: in adaptive mode, the machine's cores
+/// less those other programs keep busy. With one of two cores taken by another process, two threads would
 /// meet at every barrier of every parallel loop waiting for the one that shares its core
 /// (W1 kept 36% of its idle speed so); one thread on the free core keeps ~70%.
 ///
 /// Measured from `/proc/stat` (all CPU time) less `/proc/self/stat` (this process's),
 /// sampled at most every `interval` seconds; without those files, every core.
+///
+/// Opt-in with `STRATA_THREADS=adaptive`: results then depend on the machine's load (a
+/// reduction split over one thread rounds differently from one split over two), so a run
+/// is no longer bit-for-bit repeatable and a resumed run no longer ends with exactly the
+/// weights of an uninterrupted one. By default every core is used, always.
 enum CoreAvailability {
     static let interval = 0.5
+    /// Whether the thread count follows the load (`STRATA_THREADS=adaptive`).
+    nonisolated(unsafe) static var isAdaptive = ProcessInfo.processInfo.environment["STRATA_THREADS"] == "adaptive"
     private static let lock = NSLock()
     nonisolated(unsafe) private static var last: Sample?
     nonisolated(unsafe) private static var current = Parallel.coreCount
 
     /// Threads for the next parallel operation (1…cores).
     static var threads: Int {
+        guard isAdaptive else { return Parallel.coreCount }
         let now = Date()
         let cached = lock.withLock { () -> Int? in
             if let last, now.timeIntervalSince(last.time) < interval { return current }

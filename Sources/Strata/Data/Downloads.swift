@@ -183,7 +183,7 @@ final class HTTPDownload: NSObject, URLSessionDataDelegate, @unchecked Sendable 
     /// Fetches `url` into `partial`; returns the byte it resumed from (0 = from the start).
     static func fetch(_ url: URL, to partial: String) throws -> UInt64 {
         let manager = FileManager.default
-        if !manager.fileExists(atPath: partial) { manager.createFile(atPath: partial, contents: nil) }
+        if !manager.fileExists(atPath: partial) { _ = manager.createFile(atPath: partial, contents: nil) }
         guard let handle = FileHandle(forUpdatingAtPath: partial) else {
             throw StrataError.io(path: partial, message: "cannot open the partial file")
         }
