@@ -6,11 +6,20 @@ import XCTest
 final class CLITests: XCTestCase {
     /// Runs `strata` with arguments; returns (exit code, standard output + error).
     static func strata(_ arguments: [String]) throws -> (Int32, String) {
-        // the test bundle sits beside the built executables
+        try run(executable(), arguments)
+    }
+
+    /// The built `strata` executable (the test bundle sits beside the built executables).
+    static func executable() -> URL {
         var products = Bundle(for: CLITests.self).bundleURL
         if products.pathExtension == "xctest" { products.deleteLastPathComponent() }
+        return products.appendingPathComponent("strata")
+    }
+
+    /// Runs `program` to its end, returning its exit status and its output and errors together.
+    static func run(_ program: URL, _ arguments: [String]) throws -> (Int32, String) {
         let process = Process()
-        process.executableURL = products.appendingPathComponent("strata")
+        process.executableURL = program
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe

@@ -6,7 +6,6 @@ import XCTest
 final class CoreAvailabilityTests: XCTestCase {
     func testABusyLoopElsewhereTakesOneCoreFromTheFastBackend() throws {
         let cores = Parallel.coreCount
-        try XCTSkipIf(cores < 2, "needs two cores")
         let busy = Process()
         busy.executableURL = URL(fileURLWithPath: "/bin/sh")
         busy.arguments = ["-c", "while :; do :; done"]
@@ -23,9 +22,10 @@ final class CoreAvailabilityTests: XCTestCase {
             Thread.sleep(forTimeInterval: CoreAvailability.interval / 2 + 0.05)
             seen.append(CoreAvailability.threads)
         }
-        // at least the busy core is given up (more when other programs also run, as on a shared CI machine)
+        // at least the busy core is given up (more when other programs also run, as on a shared CI
+        // machine); never the last one
         let last = try XCTUnwrap(seen.last)
-        XCTAssertLessThanOrEqual(last, cores - 1, "threads over 1.8 s with one core busy: \(seen)")
+        XCTAssertLessThanOrEqual(last, Swift.max(cores - 1, 1), "threads over 1.8 s with one core busy: \(seen)")
         XCTAssertGreaterThanOrEqual(last, 1)
     }
 }

@@ -10,11 +10,7 @@ final class CrashSafetyTests: XCTestCase {
     private let arguments = ["train", "--data", "digits", "--epochs", "16", "--seed", "5", "--progress", "silent"]
     private let kills = 20
 
-    private var executable: URL {
-        var url = Bundle(for: CrashSafetyTests.self).bundleURL
-        if url.pathExtension == "xctest" { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("strata")
-    }
+    private var executable: URL { CLITests.executable() }
 
     private func temporaryFolder(_ name: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
@@ -103,16 +99,8 @@ final class CrashSafetyTests: XCTestCase {
     /// Runs `strata` through bash after `limits` (a `ulimit`), under `user` (a command that
     /// runs the rest as someone else), returning its status and output.
     private func strata(limits: String = "", user: [String] = [], _ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "\(limits) exec \(user.joined(separator: " ")) \"$0\" \"$@\"", executable.path] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try CLITests.run(URL(fileURLWithPath: "/bin/bash"),
+                         ["-c", "\(limits) exec \(user.joined(separator: " ")) \"$0\" \"$@\"", executable.path] + arguments)
     }
 
     func testFullDiskIsATypedErrorAndKeepsTheLastCheckpoint() throws {

@@ -8,12 +8,6 @@ final class ResumeTests: XCTestCase {
     private let arguments = ["train", "--data", "mnist", "--data-dir", SharedData.path("data/mnist"), "--model", "lenet5",
                              "--epochs", "3", "--seed", "7", "--progress", "lines"]
 
-    private func products() -> URL {
-        var url = Bundle(for: ResumeTests.self).bundleURL
-        if url.pathExtension == "xctest" { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("strata")
-    }
-
     func testKilledRunResumesToIdenticalWeights() throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: base) }
@@ -24,7 +18,7 @@ final class ResumeTests: XCTestCase {
 
         // start the same run, wait for epoch 1's checkpoint, kill -9 during epoch 2
         let process = Process()
-        process.executableURL = products()
+        process.executableURL = CLITests.executable()
         process.arguments = arguments + ["--output", interrupted]
         let pipe = Pipe()
         process.standardError = pipe
