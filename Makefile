@@ -73,7 +73,7 @@ test-asan: test-deps
 	  swift test $(RELEASE) --scratch-path .build/asan --sanitize=address --skip '$(ASAN_SKIP)'
 
 # ThreadSanitizer over the data loader's workers and the parallel kernels (both backends).
-TSAN_TESTS := LoaderTests|BackendAgreementTests|GradientCheckTests|LayerTests|AugmentationTests
+TSAN_TESTS := LoaderTests|BackendAgreementTests|GradientCheckTests|LayerTests|AugmentationTests|ThreadInvariance
 test-tsan: test-deps
 	STRATA_SHARED=$(abspath $(SHARED)) TSAN_OPTIONS=halt_on_error=1 \
 	  swift test $(RELEASE) --scratch-path .build/tsan --sanitize=thread --filter '$(TSAN_TESTS)'

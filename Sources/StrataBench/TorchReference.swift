@@ -71,8 +71,7 @@ struct BenchRow {
                                             "W4": "ratio ≥ 1.2", "W5 conv fwd": "≥ 280 GFLOP/s",
                                             "W5 sgemm 2048": "≥ 250 GFLOP/s", "W2L loader": "≥ 90%", "W2L loader+aug": "≥ 90%",
                                             "W1 busy": "ratio ≥ 1.0", "W4 busy": "ratio ≥ 1.0",
-                                            "W1 busy %": "Strata ≥ 45%", "W4 busy %": "Strata ≥ 45%",
-                                            "W1 busy adaptive %": "Strata ≥ 45%", "W4 busy adaptive %": "Strata ≥ 45%"]
+                                            "W1 busy %": "Strata ≥ 45%", "W4 busy %": "Strata ≥ 45%"]
 
     static func printTable(_ rows: [BenchRow]) {
         func cell(_ text: String, _ width: Int) -> String { text.padding(toLength: Swift.max(width, text.count + 1), withPad: " ", startingAt: 0) }

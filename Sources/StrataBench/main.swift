@@ -5,7 +5,8 @@ import Strata
 // tools/torch_zoo_bench.py for the MobileNetV2 workloads W6 and W7),
 // alternating the two programs workload by workload, each workload in its own process
 // (so peak RSS is per workload), then W1 and W4 again with one core busy (another process
-// spinning; Strata with every core and with STRATA_THREADS=adaptive), and prints one table of ratios. `ONLY=W1,W3` picks
+// spinning; Strata as it is, following the load, and with STRATA_THREADS=all, every core whatever
+// the load), and prints one table of ratios. `ONLY=W1,W3` picks
 // workloads; `BENCH_JSON=FILE` also writes the table as JSON.
 //
 //   strata-bench             the whole comparison
@@ -73,15 +74,15 @@ if only.contains(where: { ["W1", "W4"].contains($0) }) {
     for workload in ["W1", "W4"] where only.contains(workload) {
         let idle = rows.first { $0.workload == workload }
         let busy = BusyLoop.start()
-        let fixed = runStrata(workload).first
-        let adaptive = runStrata(workload, environment: ["STRATA_THREADS": "adaptive"]).first
+        let adaptive = runStrata(workload).first
+        let everyCore = runStrata(workload, environment: ["STRATA_THREADS": "all"]).first
         let torch = reference.isAvailable ? reference.run(workload)[workload] : nil
         busy.stop()
         let share = { (loaded: Double?, free: Double?) -> Double? in
             guard let loaded, let free, free > 0 else { return nil }
             return 100 * loaded / free
         }
-        for (label, strata) in [("", fixed), (" adaptive", adaptive)] {
+        for (label, strata) in [("", adaptive), (" every core", everyCore)] {
             guard let strata else { continue }
             rows.append(BenchRow(workload: "\(workload) busy\(label)", unit: strata.unit, strata: strata.value,
                                  pytorch: torch?.value, strataRSS: strata.peakRSS, pytorchRSS: torch?.peakRSS))

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import Strata
 
-/// In adaptive mode the fast backend steps aside from a core another program keeps busy.
+/// By default the fast backend steps aside from a core another program keeps busy.
 final class CoreAvailabilityTests: XCTestCase {
     func testABusyLoopElsewhereTakesOneCoreFromTheFastBackend() throws {
         let cores = Parallel.coreCount
@@ -10,9 +10,10 @@ final class CoreAvailabilityTests: XCTestCase {
         busy.executableURL = URL(fileURLWithPath: "/bin/sh")
         busy.arguments = ["-c", "while :; do :; done"]
         try busy.run()
-        CoreAvailability.isAdaptive = true
+        let saved = CoreAvailability.policy
+        CoreAvailability.policy = .adaptive
         defer {
-            CoreAvailability.isAdaptive = false
+            CoreAvailability.policy = saved
             busy.terminate()
             busy.waitUntilExit()
         }
@@ -27,5 +28,16 @@ final class CoreAvailabilityTests: XCTestCase {
         let last = try XCTUnwrap(seen.last)
         XCTAssertLessThanOrEqual(last, Swift.max(cores - 1, 1), "threads over 1.8 s with one core busy: \(seen)")
         XCTAssertGreaterThanOrEqual(last, 1)
+    }
+}
+
+final class ThreadPolicyTests: XCTestCase {
+    func testSTRATA_THREADSChoosesThePolicy() {
+        XCTAssertEqual(CoreAvailability.Policy.parse(nil), .adaptive)
+        XCTAssertEqual(CoreAvailability.Policy.parse(""), .adaptive)
+        XCTAssertEqual(CoreAvailability.Policy.parse("all"), .allCores)
+        XCTAssertEqual(CoreAvailability.Policy.parse("3"), .fixed(3))
+        XCTAssertEqual(CoreAvailability.Policy.parse("0"), .adaptive)
+        XCTAssertEqual(CoreAvailability.Policy.parse("many"), .adaptive)
     }
 }

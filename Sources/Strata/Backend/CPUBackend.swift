@@ -1,11 +1,12 @@
 import CDNNL
 
-/// The fast CPU path: oneDNN primitives (convolution, pooling, batch norm, activations,
-/// same-shape element-wise ops on blocked data), oneDNN's sgemm for matrix products, and
-/// Swift loops split over every core for the rest. Results of oneDNN primitives stay in
-/// the format oneDNN chose (e.g. channel-blocked) until a plain reader asks for them, so
-/// a conv → batch norm → ReLU → conv chain runs without reorders. Shapes oneDNN cannot
-/// express fall back to the reference kernels.
+/// The fast CPU path: oneDNN primitives (convolution, pooling, eval-mode batch norm,
+/// activations, same-shape element-wise ops on blocked data), oneDNN's sgemm for matrix
+/// products, and Swift loops on OpenMP's threads for the rest (training's batch norm
+/// included). Results of oneDNN primitives stay in the format oneDNN chose (e.g.
+/// channel-blocked) until a plain reader asks for them, so a conv → batch norm → ReLU →
+/// conv chain runs without reorders. Shapes oneDNN cannot express fall back to the
+/// reference kernels. Results never depend on the thread count (`CoreAvailability`).
 public struct CPUBackend: Backend {
     public let name = "cpu"
     /// The cores other programs leave free (re-measured at most twice a second).
@@ -59,10 +60,20 @@ public struct CPUBackend: Backend {
         return result
     }
 
+    // Weight gradients sum over the batch. So that the sum rounds the same way however
+    // many cores are free, the batch is cut into `CoreAvailability.workSplit` parts (a
+    // number fixed for the process), each part's gradient is computed on one thread, and
+    // the parts are added in order; when the formats do not allow parts, one primitive
+    // made for `workSplit` threads computes the whole.
     public func convolutionBackwardWeights(input: Tensor, gradOutput: Tensor, weightShape: [Int],
                                            geometry: ConvolutionGeometry, withBias: Bool) -> (weight: Tensor, bias: Tensor?) {
         let key = DNNLConvolution.Key(input: input.shape, weight: weightShape, withBias: withBias, geometry: geometry)
-        guard input.count > 0, DNNLConvolution.supports(geometry), let entry = DNNLConvolution.backwardWeights(key) else {
+        guard input.count > 0, DNNLConvolution.supports(geometry) else {
+            return reference.convolutionBackwardWeights(input: input, gradOutput: gradOutput, weightShape: weightShape,
+                                                        geometry: geometry, withBias: withBias)
+        }
+        if let parts = partitionedBackwardWeights(key, input: input, gradOutput: gradOutput) { return parts }
+        guard let entry = DNNLConvolution.backwardWeights(key, threads: CoreAvailability.workSplit) else {
             return reference.convolutionBackwardWeights(input: input, gradOutput: gradOutput, weightShape: weightShape,
                                                         geometry: geometry, withBias: withBias)
         }
@@ -85,6 +96,75 @@ public struct CPUBackend: Backend {
         DNNLContext.shared.execute(entry.primitive, arguments)
         if let chosenWeight {
             Memory.reorder(from: entry.weight, chosenWeight.buffer, to: plainWeight, weightArgument.pointer)
+        }
+        return (weightGradient, biasGradient)
+    }
+
+    /// The weight (and bias) gradient as the in-order sum of `workSplit` parts of the
+    /// batch, each computed by a one-thread primitive, the parts running on the free cores;
+    /// `nil` for fewer than two samples or formats where a part is not a slice of the whole.
+    private func partitionedBackwardWeights(_ key: DNNLConvolution.Key, input: Tensor,
+                                            gradOutput: Tensor) -> (weight: Tensor, bias: Tensor?)? {
+        let batch = key.input[0], parts = Swift.min(CoreAvailability.workSplit, batch)
+        guard parts >= 2 else { return nil }
+        let bounds = (0...parts).map { batch * $0 / parts }
+        var entries: [Int: DNNLConvolution.Entry] = [:]
+        for size in Set((0..<parts).map { bounds[$0 + 1] - bounds[$0] }) {
+            let partKey = DNNLConvolution.Key(input: [size] + key.input.dropFirst(), weight: key.weight,
+                                              withBias: key.withBias, geometry: key.geometry)
+            guard let entry = DNNLConvolution.backwardWeights(partKey, threads: 1, userScratchpad: true) else { return nil }
+            entries[size] = entry
+        }
+        // every part's formats must be the same format of the whole batch
+        let all = Array(entries.values)
+        guard let inputFormat = DNNL.batched(all[0].input, batch: batch),
+              let outputFormat = DNNL.batched(all[0].output, batch: batch),
+              all.allSatisfy({ entry in
+                  DNNL.batched(entry.input, batch: batch).map { DNNL.equal($0.descriptor, inputFormat.descriptor) } == true
+                      && DNNL.batched(entry.output, batch: batch).map { DNNL.equal($0.descriptor, outputFormat.descriptor) } == true
+                      && DNNL.equal(entry.weight, all[0].weight)
+              }) else { return nil }
+        let source = Memory.view(input, as: inputFormat.descriptor)
+        let gradient = Memory.view(gradOutput, as: outputFormat.descriptor)
+        let weights = (0..<parts).map { _ in DNNLBlockedData(descriptor: all[0].weight) }
+        let biases = key.withBias ? (0..<parts).map { _ in Memory.output(shape: [key.weight[0]], all[0].bias) } : []
+        let floatBytes = MemoryLayout<Float>.size
+        defer { withExtendedLifetime((weights, biases.map(\.1.owner), source.owner, gradient.owner)) {} }
+        Parallel.forEachChunk(parts, threads: threads) { range in
+            for part in range {
+                let entry = entries[bounds[part + 1] - bounds[part]]!
+                let scratchpad = entry.primitive.scratchpadSize > 0
+                    ? DNNLBlockedData(descriptor: entry.primitive.memoryDescriptor(dnnl_query_scratchpad_md)) : nil
+                var arguments: [(Int32, Memory.Argument)] = [
+                    (DNNL_ARG_SRC, Memory.Argument(descriptor: entry.input, pointer: source.pointer
+                        + bounds[part] * inputFormat.sampleStride * floatBytes, owner: source.owner)),
+                    (DNNL_ARG_DIFF_DST, Memory.Argument(descriptor: entry.output, pointer: gradient.pointer
+                        + bounds[part] * outputFormat.sampleStride * floatBytes, owner: gradient.owner)),
+                    (DNNL_ARG_DIFF_WEIGHTS, Memory.Argument(descriptor: entry.weight, pointer: weights[part].buffer,
+                                                            owner: weights[part]))]
+                if key.withBias { arguments.append((DNNL_ARG_DIFF_BIAS, biases[part].1)) }
+                if let scratchpad {
+                    arguments.append((DNNL_ARG_SCRATCHPAD, Memory.Argument(descriptor: scratchpad.descriptor,
+                                                                           pointer: scratchpad.buffer, owner: scratchpad)))
+                }
+                DNNLContext.shared.executeConcurrently(entry.primitive, arguments)
+            }
+        }
+        // the parts in order: ((p₀ + p₁) + p₂) + …
+        let count = DNNL.size(all[0].weight) / floatBytes
+        let total = weights[0].buffer.assumingMemoryBound(to: Float.self)
+        for part in weights.dropFirst() {
+            let values = part.buffer.assumingMemoryBound(to: Float.self)
+            for i in 0..<count { total[i] += values[i] }
+        }
+        let plainWeight = DNNL.plain(DNNLConvolution.weightDims(key))
+        let (weightGradient, weightArgument) = Memory.output(shape: key.weight, plainWeight)
+        Memory.reorder(from: all[0].weight, weights[0].buffer, to: plainWeight, weightArgument.pointer)
+        guard let (biasGradient, firstBias) = biases.first else { return (weightGradient, nil) }
+        let biasTotal = firstBias.pointer.assumingMemoryBound(to: Float.self)
+        for (_, part) in biases.dropFirst() {
+            let values = part.pointer.assumingMemoryBound(to: Float.self)
+            for i in 0..<key.weight[0] { biasTotal[i] += values[i] }
         }
         return (weightGradient, biasGradient)
     }
@@ -145,27 +225,38 @@ public struct CPUBackend: Backend {
         Memory.natural(tensor, dims: [tensor.count])
     }
 
+    /// The input's data and its channel layout: as it is when plain or channel-blocked,
+    /// else converted to plain.
+    private func channelData(_ input: Tensor) -> (Memory.Argument, ChannelLayout) {
+        let dims = DNNLBatchNorm.dataDims(input.shape)
+        let data = Memory.natural(input, dims: dims)
+        if let layout = ChannelLayout.of(data.descriptor) { return (data, layout) }
+        let plain = Memory.view(input, as: DNNL.plain(dims))
+        return (plain, ChannelLayout(batch: dims[0], channels: dims[1], block: 1, spatial: dims[2] * dims[3]))
+    }
+
+    // Training statistics and gradients are `ChannelBatchNorm`'s: their sums do not depend
+    // on the thread count, as oneDNN's do.
     public func batchNormTraining(input: Tensor, weight: Tensor, bias: Tensor,
                                   eps: Float) -> (output: Tensor, mean: Tensor, variance: Tensor) {
-        let data = Memory.natural(input, dims: DNNLBatchNorm.dataDims(input.shape))
-        let key = DNNLBatchNorm.Key(format: DNNLFormatKey(data.descriptor), eps: eps, globalStatistics: false)
-        guard input.count > 0, let primitive = DNNLBatchNorm.forward(key, data: data.descriptor) else {
-            return reference.batchNormTraining(input: input, weight: weight, bias: bias, eps: eps)
-        }
-        let channels = input.shape[1]
+        guard input.count > 0 else { return reference.batchNormTraining(input: input, weight: weight, bias: bias, eps: eps) }
+        let (data, layout) = channelData(input)
         let (result, output) = Memory.output(shape: input.shape, data.descriptor)
-        let mean = Tensor(uninitializedShape: [channels]), variance = Tensor(uninitializedShape: [channels])
-        DNNLContext.shared.execute(primitive, [
-            (DNNL_ARG_SRC, data), (DNNL_ARG_DST, output), (DNNL_ARG_SCALE, vector(weight)), (DNNL_ARG_SHIFT, vector(bias)),
-            (DNNL_ARG_MEAN, vector(mean)), (DNNL_ARG_VARIANCE, vector(variance))])
-        return (result, mean, variance)
+        let (gamma, beta) = (weight.toArray(), bias.toArray())
+        let (mean, variance) = ChannelBatchNorm.statistics(data.pointer.assumingMemoryBound(to: Float.self), layout, threads: threads)
+        let scale = (0..<layout.channels).map { gamma[$0] / (variance[$0] + eps).squareRoot() }
+        let shift = (0..<layout.channels).map { beta[$0] - mean[$0] * scale[$0] }
+        ChannelBatchNorm.affine(data.pointer.assumingMemoryBound(to: Float.self), output.pointer.assumingMemoryBound(to: Float.self),
+                                scale: scale, shift: shift, layout, threads: threads)
+        withExtendedLifetime((data.owner, output.owner)) {}
+        return (result, Tensor(mean), Tensor(variance))
     }
 
     public func batchNormInference(input: Tensor, weight: Tensor, bias: Tensor, mean: Tensor,
                                    variance: Tensor, eps: Float) -> Tensor {
         let data = Memory.natural(input, dims: DNNLBatchNorm.dataDims(input.shape))
-        let key = DNNLBatchNorm.Key(format: DNNLFormatKey(data.descriptor), eps: eps, globalStatistics: true)
-        guard input.count > 0, let primitive = DNNLBatchNorm.forward(key, data: data.descriptor) else {
+        let key = DNNLBatchNorm.Key(format: DNNLFormatKey(data.descriptor), eps: eps)
+        guard input.count > 0, let primitive = DNNLBatchNorm.inference(key, data: data.descriptor) else {
             return reference.batchNormInference(input: input, weight: weight, bias: bias, mean: mean,
                                                 variance: variance, eps: eps)
         }
@@ -179,22 +270,33 @@ public struct CPUBackend: Backend {
     public func batchNormBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, mean: Tensor,
                                   variance: Tensor, eps: Float,
                                   training: Bool) -> (input: Tensor, weight: Tensor, bias: Tensor) {
-        let data = Memory.natural(input, dims: DNNLBatchNorm.dataDims(input.shape))
-        let key = DNNLBatchNorm.Key(format: DNNLFormatKey(data.descriptor), eps: eps, globalStatistics: !training)
-        guard input.count > 0, let primitive = DNNLBatchNorm.backward(key, data: data.descriptor) else {
+        guard input.count > 0 else {
             return reference.batchNormBackward(gradOutput: gradOutput, input: input, weight: weight, mean: mean,
                                                variance: variance, eps: eps, training: training)
         }
-        let channels = input.shape[1]
+        let (data, layout) = channelData(input)
+        let dy = Memory.view(gradOutput, as: data.descriptor)
         let (dx, gradient) = Memory.output(shape: input.shape, data.descriptor)
-        let dgamma = Tensor(uninitializedShape: [channels]), dbeta = Tensor(uninitializedShape: [channels])
-        DNNLContext.shared.execute(primitive, [
-            (DNNL_ARG_SRC, data), (DNNL_ARG_DIFF_DST, Memory.view(gradOutput, as: data.descriptor)),
-            (DNNL_ARG_MEAN, vector(mean)), (DNNL_ARG_VARIANCE, vector(variance)), (DNNL_ARG_SCALE, vector(weight)),
-            // oneDNN asks for the shift although the gradients do not depend on it
-            (DNNL_ARG_SHIFT, vector(dbeta)),
-            (DNNL_ARG_DIFF_SRC, gradient), (DNNL_ARG_DIFF_SCALE, vector(dgamma)), (DNNL_ARG_DIFF_SHIFT, vector(dbeta))])
-        return (dx, dgamma, dbeta)
+        let (x, dyPointer) = (data.pointer.assumingMemoryBound(to: Float.self), dy.pointer.assumingMemoryBound(to: Float.self))
+        let (gamma, mu, sigma2) = (weight.toArray(), mean.toArray(), variance.toArray())
+        let (sumDy, sumDyCentered) = ChannelBatchNorm.gradientSums(dyPointer, x, mean: mu, layout, threads: threads)
+        // dx = γ·invstd·(dy − Σdy/M − (x − μ)·invstd²·Σdy(x − μ)/M) = a·dy + b·x + d (with batch statistics)
+        let count = Double(layout.perChannel)
+        var (a, b, d) = ([Float](), [Float](), [Float]())
+        var dgamma = [Float]()
+        for c in 0..<layout.channels {
+            let invstd = 1 / (Double(sigma2[c]) + Double(eps)).squareRoot()
+            let scale = Double(gamma[c]) * invstd
+            let slope = training ? -scale * invstd * invstd * sumDyCentered[c] / count : 0
+            a.append(Float(scale))
+            b.append(Float(slope))
+            d.append(training ? Float(-scale * sumDy[c] / count - slope * Double(mu[c])) : 0)
+            dgamma.append(Float(sumDyCentered[c] * invstd))
+        }
+        ChannelBatchNorm.gradient(dyPointer, x, gradient.pointer.assumingMemoryBound(to: Float.self), a: a, b: b, d: d,
+                                  layout, threads: threads)
+        withExtendedLifetime((data.owner, dy.owner, gradient.owner)) {}
+        return (dx, Tensor(dgamma), Tensor(sumDy.map { Float($0) }))
     }
 
     // MARK: Point-wise

@@ -1,28 +1,68 @@
 import Foundation
 
-/// How many cores the fast backend should use now: in adaptive mode, the machine's cores
-/// less those other programs keep busy. With one of two cores taken by another process, two threads would
-/// meet at every barrier of every parallel loop waiting for the one that shares its core
-/// (W1 kept 36% of its idle speed so); one thread on the free core keeps ~70%.
+/// How many threads the fast backend runs on. By default it follows the load: the
+/// machine's cores less those other programs keep busy, measured from `/proc/stat` (all
+/// CPU time) less `/proc/self/stat` (this process's) at most every `interval` seconds.
+/// With one of two cores taken by another program, two threads would meet at every
+/// barrier waiting for the one that shares its core (W1 kept ~30% of its idle speed so);
+/// threads on the free core only keep ~55%.
 ///
-/// Measured from `/proc/stat` (all CPU time) less `/proc/self/stat` (this process's),
-/// sampled at most every `interval` seconds; without those files, every core.
+/// Results do not depend on the thread count: a sum whose rounding would (weight
+/// gradients over the batch, batch-norm statistics) is split into `workSplit` parts, a
+/// number fixed for the process, so a run gives the same bits on a busy machine as on an
+/// idle one, and a resumed run ends with exactly the weights of an uninterrupted one.
 ///
-/// Opt-in with `STRATA_THREADS=adaptive`: results then depend on the machine's load (a
-/// reduction split over one thread rounds differently from one split over two), so a run
-/// is no longer bit-for-bit repeatable and a resumed run no longer ends with exactly the
-/// weights of an uninterrupted one. By default every core is used, always.
+/// `STRATA_THREADS=N` fixes the count at N (and the split with it, like PyTorch's
+/// `set_num_threads`); `STRATA_THREADS=all` uses every core whatever the load.
 enum CoreAvailability {
+    /// How the thread count is chosen.
+    enum Policy: Equatable {
+        /// Every core, always (`STRATA_THREADS=all`).
+        case allCores
+        /// Exactly this many threads (`STRATA_THREADS=N`).
+        case fixed(Int)
+        /// The cores other programs leave free (the default).
+        case adaptive
+
+        /// The policy `STRATA_THREADS` asks for: unset or empty → adaptive, `all`, or a
+        /// count ≥ 1; anything else → adaptive, with a warning on standard error.
+        static func parse(_ value: String?) -> Policy {
+            guard let value, !value.isEmpty else { return .adaptive }
+            if value == "all" { return .allCores }
+            if value == "adaptive" { return .adaptive }
+            if let count = Int(value), count >= 1 { return .fixed(count) }
+            FileHandle.standardError.write(Data("strata: STRATA_THREADS=\(value) is not a thread count ≥ 1 or \"all\"; following the load\n".utf8))
+            return .adaptive
+        }
+    }
+
     static let interval = 0.5
-    /// Whether the thread count follows the load (`STRATA_THREADS=adaptive`).
-    nonisolated(unsafe) static var isAdaptive = ProcessInfo.processInfo.environment["STRATA_THREADS"] == "adaptive"
+    /// The policy in force (from `STRATA_THREADS` at start-up; tests change it).
+    nonisolated(unsafe) static var policy = Policy.parse(ProcessInfo.processInfo.environment["STRATA_THREADS"])
+    /// Stands in for the measured free cores in adaptive mode (tests).
+    nonisolated(unsafe) static var freeCoresOverride: Int?
     private static let lock = NSLock()
     nonisolated(unsafe) private static var last: Sample?
     nonisolated(unsafe) private static var current = Parallel.coreCount
 
-    /// Threads for the next parallel operation (1…cores).
+    /// Threads for the next parallel operation (1…cores in adaptive mode).
     static var threads: Int {
-        guard isAdaptive else { return Parallel.coreCount }
+        switch policy {
+        case .allCores: return Parallel.coreCount
+        case .fixed(let count): return count
+        case .adaptive: return freeCoresOverride ?? adaptiveThreads
+        }
+    }
+
+    /// The parts a sum that threads share is split into: fixed for the process (every
+    /// core, or N with `STRATA_THREADS=N`), not following the load, so sums of partial
+    /// results round the same way on a busy machine as on an idle one.
+    static var workSplit: Int {
+        if case .fixed(let count) = policy { return count }
+        return Parallel.coreCount
+    }
+
+    private static var adaptiveThreads: Int {
         let now = Date()
         let cached = lock.withLock { () -> Int? in
             if let last, now.timeIntervalSince(last.time) < interval { return current }

@@ -469,7 +469,7 @@ struct RestrictedUnpickler {
             throw fail("tensor with a negative offset, size or stride", at: start)
         }
         var elements = 1, last = offset
-        for (size, stride) in zip(shape, strides) {
+        for size in shape {
             let (product, overflow) = elements.multipliedReportingOverflow(by: size)
             guard !overflow else { throw fail("tensor of size \(shape) overflows", at: start) }
             elements = product

@@ -23,7 +23,7 @@ public func binaryCrossEntropyWithLogits(_ logits: Tensor, target: Tensor, weigh
         throw .shapeMismatch(op: op, message: "weight \(Shape.describe(extra.shape)) must broadcast to the logits \(Shape.describe(logits.shape))")
     }
     let x = logits.detach(), savedTarget = t.detach()
-    let positive = try positiveWeight.map { p throws(StrataError) in try Kernels.expand(p.detach(), to: logits.shape).dense() }
+    let positive = positiveWeight.map { p in Kernels.expand(p.detach(), to: logits.shape).dense() }
     // lw = 1 + (p − 1)·t scales the positive part
     let logWeight = positive.map { p in ElementwiseKernels.zip(p, savedTarget, 1) { 1 + ($0 - 1) * $1 } }
     let losses = ElementwiseKernels.zip3(x, savedTarget, logWeight ?? Tensor(filledShape: x.shape, value: 1), 1) { value, label, lw in

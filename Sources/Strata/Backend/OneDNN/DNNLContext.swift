@@ -54,6 +54,30 @@ final class DNNLContext: @unchecked Sendable {
     }
 }
 
+extension DNNLContext {
+    /// Runs `primitive` on a stream of its own, beside other such calls on other threads:
+    /// for primitives made for one thread with a user scratchpad (passed in `arguments`).
+    func executeConcurrently(_ primitive: DNNLPrimitive, _ arguments: [(Int32, DNNLMemory.Argument)]) {
+        var stream: dnnl_stream_t?
+        DNNL.check(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "stream create")
+        defer { dnnl_stream_destroy(stream) }
+        var memories: [dnnl_memory_t?] = []
+        var execArguments: [dnnl_exec_arg_t] = []
+        for (argument, data) in arguments {
+            var descriptor = data.descriptor
+            var memory: dnnl_memory_t?
+            DNNL.check(dnnl_memory_create(&memory, &descriptor, engine, data.pointer), "memory create")
+            memories.append(memory)
+            execArguments.append(dnnl_exec_arg_t(arg: argument, memory: memory))
+        }
+        DNNL.check(dnnl_primitive_execute(primitive.primitive, stream, Int32(execArguments.count), execArguments),
+                   "execute \(primitive.kind)")
+        DNNL.check(dnnl_stream_wait(stream), "stream wait")
+        for memory in memories { dnnl_memory_destroy(memory) }
+        withExtendedLifetime(arguments.map(\.1.owner)) {}
+    }
+}
+
 /// Helpers around oneDNN's C API.
 enum DNNL {
     /// Stops on a failed call that the fast backend's own checks should have prevented.
@@ -93,6 +117,24 @@ enum DNNL {
     static func size(_ descriptor: dnnl_memory_desc_t) -> Int {
         var descriptor = descriptor
         return dnnl_memory_desc_get_size(&descriptor)
+    }
+
+    /// The format `descriptor` (of a part of a batch) for the whole `batch`, and the
+    /// elements from one sample to the next; `nil` unless samples are its outermost,
+    /// unblocked dim (as in `nChw16c`), so that a part is a pointer offset into the whole.
+    static func batched(_ descriptor: dnnl_memory_desc_t, batch: Int) -> (descriptor: dnnl_memory_desc_t, sampleStride: Int)? {
+        guard descriptor.format_kind == dnnl_blocked, descriptor.offset0 == 0 else { return nil }
+        var result = descriptor
+        var blocking = descriptor.format_desc.blocking
+        let innerIndices = withUnsafeBytes(of: &blocking.inner_idxs) { raw in
+            (0..<Int(blocking.inner_nblks)).map { raw.load(fromByteOffset: $0 * 8, as: Int64.self) }
+        }
+        let sampleStride = withUnsafeBytes(of: &blocking.strides) { Int($0.load(as: Int64.self)) }
+        let samples = withUnsafeBytes(of: &result.padded_dims) { Int($0.load(as: Int64.self)) }
+        guard !innerIndices.contains(0), sampleStride * samples * 4 == size(descriptor) else { return nil }
+        withUnsafeMutableBytes(of: &result.dims) { $0.storeBytes(of: Int64(batch), as: Int64.self) }
+        withUnsafeMutableBytes(of: &result.padded_dims) { $0.storeBytes(of: Int64(batch), as: Int64.self) }
+        return (result, sampleStride)
     }
 
     /// oneDNN's spatial parameters as its `dnnl_dims_t` arguments.

@@ -35,6 +35,7 @@ enum DNNLConvolution {
     private static let forwardCache = DNNLCache<Key, Entry>()
     private static let backwardDataCache = DNNLCache<Key, Entry>()
     private static let backwardWeightsCache = DNNLCache<Key, Entry>()
+    private static let backwardWeightsPartCache = DNNLCache<Key, Entry>()
 
     /// Whether oneDNN can express the geometry (it takes no negative padding).
     static func supports(_ geometry: ConvolutionGeometry) -> Bool {
@@ -106,8 +107,9 @@ enum DNNLConvolution {
         }
     }
 
-    static func backwardWeights(_ key: Key) -> Entry? {
-        backwardWeightsCache.value(for: key) {
+    /// Weight gradients for `threads` threads (with `userScratchpad`: to run beside others).
+    static func backwardWeights(_ key: Key, threads: Int, userScratchpad: Bool = false) -> Entry? {
+        (userScratchpad ? backwardWeightsPartCache : backwardWeightsCache).value(for: key, threads: threads) {
             var d = Descriptors(key)
             guard let hint = forwardPrimitive(key, &d) else { return nil }
             var operation = dnnl_convolution_desc_t()
@@ -117,7 +119,8 @@ enum DNNLConvolution {
                     d.strides, d.dilation, d.paddingBefore, d.paddingAfter)
             }
             guard status == dnnl_success,
-                  let primitive = DNNLPrimitive("convolution backward weights", operation, hint: hint) else { return nil }
+                  let primitive = DNNLPrimitive("convolution backward weights", operation, hint: hint,
+                                                userScratchpad: userScratchpad) else { return nil }
             return Entry(primitive: primitive, input: primitive.memoryDescriptor(dnnl_query_src_md),
                          weight: primitive.memoryDescriptor(dnnl_query_diff_weights_md),
                          output: primitive.memoryDescriptor(dnnl_query_diff_dst_md), bias: d.bias)

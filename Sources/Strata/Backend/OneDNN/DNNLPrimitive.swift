@@ -9,12 +9,21 @@ final class DNNLPrimitive: @unchecked Sendable {
     let primitive: dnnl_primitive_t
 
     /// Creates the primitive for an operation descriptor (`dnnl_convolution_desc_t`, …),
-    /// or returns `nil` when oneDNN has no implementation for it.
-    convenience init?<Descriptor>(_ kind: String, _ operation: Descriptor, hint: DNNLPrimitive? = nil) {
+    /// or returns `nil` when oneDNN has no implementation for it. With `userScratchpad`,
+    /// each execution passes its own scratch memory (`scratchpadSize` bytes), so the
+    /// primitive can run on several threads at once.
+    convenience init?<Descriptor>(_ kind: String, _ operation: Descriptor, hint: DNNLPrimitive? = nil,
+                                  userScratchpad: Bool = false) {
         var operation = operation
+        var attributes: dnnl_primitive_attr_t?
+        if userScratchpad {
+            guard dnnl_primitive_attr_create(&attributes) == dnnl_success else { return nil }
+            _ = dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user)
+        }
+        defer { if let attributes { dnnl_primitive_attr_destroy(attributes) } }
         var descriptor: dnnl_primitive_desc_t?
         let status = withUnsafePointer(to: &operation) { pointer in
-            dnnl_primitive_desc_create(&descriptor, pointer, nil, DNNLContext.shared.engine, hint?.descriptor)
+            dnnl_primitive_desc_create(&descriptor, pointer, attributes, DNNLContext.shared.engine, hint?.descriptor)
         }
         guard status == dnnl_success, let descriptor else { return nil }
         self.init(kind, createdFrom: descriptor)
@@ -51,6 +60,9 @@ final class DNNLPrimitive: @unchecked Sendable {
     func memoryDescriptor(_ query: dnnl_query_t, index: Int32 = 0) -> dnnl_memory_desc_t {
         dnnl_primitive_desc_query_md(descriptor, query, index).pointee
     }
+
+    /// Bytes of scratch memory an execution needs (with a user scratchpad).
+    var scratchpadSize: Int { DNNL.size(memoryDescriptor(dnnl_query_scratchpad_md)) }
 
     /// The implementation oneDNN picked (e.g. `jit:avx512_core`), for checks and benchmarks.
     var implementation: String {
@@ -92,9 +104,9 @@ final class DNNLCache<Key: Hashable, Value>: @unchecked Sendable {
     /// How many entries are held now.
     var count: Int { lock.withLock { entries.count } }
 
-    /// The cached value for `key`, creating it with `make` on first use (`nil` = unsupported).
-    func value(for plainKey: Key, _ make: () -> Value?) -> Value? {
-        let threads = CoreAvailability.threads
+    /// The cached value for `key`, creating it with `make` on first use (`nil` = unsupported),
+    /// made for `threads` threads (by default the cores free now).
+    func value(for plainKey: Key, threads: Int = CoreAvailability.threads, _ make: () -> Value?) -> Value? {
         let key = ThreadedKey(key: plainKey, threads: threads)
         let cached = lock.withLock { () -> Value?? in
             clock += 1
