@@ -2,6 +2,7 @@
 // calls of the OpenMP runtime that Debian's oneDNN runs on (libgomp) Strata makes: its
 // own parallel loops run on the same threads as oneDNN's (one pool, not two).
 #include <oneapi/dnnl/dnnl.h>
+#include <oneapi/dnnl/dnnl_debug.h>
 
 /// The threads of the calling thread's next parallel regions (OpenMP's omp.h).
 void omp_set_num_threads(int count);

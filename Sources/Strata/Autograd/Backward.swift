@@ -43,6 +43,7 @@ extension Tensor {
                 guard let outputGradient = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
                 node.retainedOutput?.accumulateGradient(outputGradient)
                 let inputGradients = try node.gradients(for: outputGradient)
+                try BackendFailure.check()
                 for (input, inputGradient) in zip(node.inputs, inputGradients) {
                     guard let inputGradient, input.requiresGrad else { continue }
                     if let parent = input.gradFn {

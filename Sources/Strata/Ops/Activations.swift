@@ -91,6 +91,7 @@ private func softmaxFamily(_ input: Tensor, axis: Int, log: Bool) throws(StrataE
     let axis = try Shape.normalizeAxis(axis, rank: input.rank, op: op)
     let x = input.rank == 0 ? input.viewing(shape: [1]) : input
     let result = Kernels.backend.softmaxForward(input: x, axis: axis, log: log).viewing(shape: input.shape)
+    try BackendFailure.check()
     let saved = result.detach()
     return Tensor.record(result, op, inputs: [input]) { grad in
         [Kernels.backend.softmaxBackward(gradOutput: grad, output: saved, axis: axis, log: log)]

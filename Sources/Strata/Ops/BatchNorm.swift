@@ -53,6 +53,7 @@ public func batchNorm(_ input: Tensor, weight: Tensor? = nil, bias: Tensor? = ni
         (mean, variance) = (runningMean.detach().copyToContiguous(), runningVar.detach().copyToContiguous())
         result = backend.batchNormInference(input: input, weight: gamma, bias: beta, mean: mean, variance: variance, eps: eps)
     }
+    try BackendFailure.check()
     let (x, savedGamma) = (input.detach(), gamma.detach())
     let needs = (input.requiresGrad, weight?.requiresGrad ?? false, bias?.requiresGrad ?? false)
     return Tensor.record(result, op, inputs: [input] + [weight, bias].compactMap { $0 }) { grad in

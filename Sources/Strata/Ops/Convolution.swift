@@ -13,7 +13,7 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
                    padding: Padding = 0, dilation: AxisValues = 1, groups: Int = 1) throws(StrataError) -> Tensor {
     let arguments = try ConvolutionArguments(op: "conv2d", spatialAxes: 2, input: input, weight: weight, bias: bias,
                                              stride: stride, padding: padding, dilation: dilation, groups: groups)
-    let output = convolution(arguments, bias: bias)
+    let output = try convolution(arguments, bias: bias)
     return arguments.unbatched ? try output.squeeze(axis: 0) : output
 }
 
@@ -34,9 +34,10 @@ public func conv1d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
 }
 
 /// The recorded 2-D convolution on checked arguments.
-private func convolution(_ arguments: ConvolutionArguments, bias: Tensor?) -> Tensor {
+private func convolution(_ arguments: ConvolutionArguments, bias: Tensor?) throws(StrataError) -> Tensor {
     let (x, w, geometry) = (arguments.input, arguments.weight, arguments.geometry)
     let result = Kernels.backend.convolutionForward(input: x, weight: w, bias: bias, geometry: geometry)
+    try BackendFailure.check()
     let (input, weight) = (x.detach(), w.detach())
     let (needInput, needWeight, needBias) = (x.requiresGrad, w.requiresGrad, bias?.requiresGrad ?? false)
     return Tensor.record(result, "convolution", inputs: [x, w] + (bias.map { [$0] } ?? [])) { grad in

@@ -34,6 +34,7 @@ public func convTranspose2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil
     }
     let outputShape = [x.shape[0], w.shape[1] * groups] + outSize
     var result = Kernels.backend.convolutionBackwardData(gradOutput: x, weight: w, inputShape: outputShape, geometry: geometry)
+    try BackendFailure.check()
     if let bias { result = Kernels.add(result, bias.dense().viewing(shape: [1, outputShape[1], 1, 1])) }
     let (savedInput, savedWeight) = (x.detach(), w.detach())
     let (needInput, needWeight, needBias) = (x.requiresGrad, w.requiresGrad, bias?.requiresGrad ?? false)

@@ -34,6 +34,7 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil) throws(
             }
         }
     }
+    try BackendFailure.check()
     let (savedInput, savedWeight) = (x.detach(), w.detach())
     let needs = (input.requiresGrad, weight.requiresGrad, bias?.requiresGrad ?? false)
     return Tensor.record(result, op, inputs: [input, weight] + (bias.map { [$0] } ?? [])) { grad in

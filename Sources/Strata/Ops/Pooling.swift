@@ -81,6 +81,7 @@ private func pooling(_ op: String, _ kind: PoolingKind, spatialAxes: Int, _ inpu
                                    paddingBefore: lift(paddings, 0), paddingAfter: lift(paddings, 0), ceilMode: ceilMode,
                                    dilation: lift(dilations, 1))
     let (result, workspace) = Kernels.backend.poolingForward(input: x, geometry: geometry, training: x.requiresGrad && GradMode.isEnabled)
+    try BackendFailure.check()
     let saved = x.detach()
     var output = Tensor.record(result, op, inputs: [x]) { grad in
         [Kernels.backend.poolingBackward(gradOutput: grad, input: saved, workspace: workspace, geometry: geometry)]

@@ -109,9 +109,18 @@ enum BufferPool {
 
     /// Pooled buffers are mapped pages of their own, outside the C heap: freeing one gives
     /// its memory back at once and cannot fragment the heap that small tensors use.
+    /// When the system refuses, the pool's free buffers go back first and the mapping is
+    /// tried again; operations check their working set against memory beforehand
+    /// (`MemoryBudget`, a typed error), so a refusal after that is the system's last word.
     private static func map(_ size: Int) -> UnsafeMutableRawPointer {
-        guard let pointer = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-              pointer != MAP_FAILED else {
+        func attempt() -> UnsafeMutableRawPointer? {
+            guard let pointer = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+                  pointer != MAP_FAILED else { return nil }
+            return pointer
+        }
+        if let pointer = attempt() { return pointer }
+        releaseAll()
+        guard let pointer = attempt() else {
             fatalError("out of memory: could not map \(ByteCount.describe(size)) for a tensor")
         }
         return pointer

@@ -32,6 +32,7 @@ extension Tensor {
         let result = Kernels.matmul(a.dense(), b.dense(), batch: Shape.count(batchShape), m: m, k: k, n: n,
                                     transposeA: false, transposeB: false)
             .viewing(shape: batchShape + [m, n])
+        try BackendFailure.check()
         let (left, right) = (a.detach(), b.detach())
         return record(result, "matmul", inputs: [a, b]) { grad in
             let g = grad.dense(), batch = Shape.count(batchShape)

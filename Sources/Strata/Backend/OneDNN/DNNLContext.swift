@@ -38,10 +38,13 @@ final class DNNLContext: @unchecked Sendable {
         memories.reserveCapacity(arguments.count)
         var execArguments: [dnnl_exec_arg_t] = []
         execArguments.reserveCapacity(arguments.count)
+        defer { for memory in memories { dnnl_memory_destroy(memory) } }
         for (argument, descriptor, pointer) in arguments {
             var descriptor = descriptor
             var memory: dnnl_memory_t?
-            DNNL.check(dnnl_memory_create(&memory, &descriptor, engine, pointer), "memory create")
+            let status = dnnl_memory_create(&memory, &descriptor, engine, pointer)
+            DNNL.check(status, "memory create")
+            guard status == dnnl_success else { return }
             memories.append(memory)
             execArguments.append(dnnl_exec_arg_t(arg: argument, memory: memory))
         }
@@ -50,7 +53,6 @@ final class DNNLContext: @unchecked Sendable {
                        "execute \(primitive.kind)")
             DNNL.check(dnnl_stream_wait(stream), "stream wait")
         }
-        for memory in memories { dnnl_memory_destroy(memory) }
     }
 }
 
@@ -58,32 +60,39 @@ extension DNNLContext {
     /// Runs `primitive` on a stream of its own, beside other such calls on other threads:
     /// for primitives made for one thread with a user scratchpad (passed in `arguments`).
     func executeConcurrently(_ primitive: DNNLPrimitive, _ arguments: [(Int32, DNNLMemory.Argument)]) {
+        defer { withExtendedLifetime(arguments.map(\.1.owner)) {} }
         var stream: dnnl_stream_t?
-        DNNL.check(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "stream create")
+        let created = dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue)
+        DNNL.check(created, "stream create")
+        guard created == dnnl_success else { return }
         defer { dnnl_stream_destroy(stream) }
         var memories: [dnnl_memory_t?] = []
+        defer { for memory in memories { dnnl_memory_destroy(memory) } }
         var execArguments: [dnnl_exec_arg_t] = []
         for (argument, data) in arguments {
             var descriptor = data.descriptor
             var memory: dnnl_memory_t?
-            DNNL.check(dnnl_memory_create(&memory, &descriptor, engine, data.pointer), "memory create")
+            let status = dnnl_memory_create(&memory, &descriptor, engine, data.pointer)
+            DNNL.check(status, "memory create")
+            guard status == dnnl_success else { return }
             memories.append(memory)
             execArguments.append(dnnl_exec_arg_t(arg: argument, memory: memory))
         }
         DNNL.check(dnnl_primitive_execute(primitive.primitive, stream, Int32(execArguments.count), execArguments),
                    "execute \(primitive.kind)")
         DNNL.check(dnnl_stream_wait(stream), "stream wait")
-        for memory in memories { dnnl_memory_destroy(memory) }
-        withExtendedLifetime(arguments.map(\.1.owner)) {}
     }
 }
 
 /// Helpers around oneDNN's C API.
 enum DNNL {
-    /// Stops on a failed call that the fast backend's own checks should have prevented.
+    /// Records a failed call (out of memory, or a case the fast backend's own checks should
+    /// have ruled out) for the next throwing operation to report; see `BackendFailure`.
     static func check(_ status: dnnl_status_t, _ what: @autoclosure () -> String) {
         if status != dnnl_success {
-            fatalError("oneDNN \(what()) failed with status \(status.rawValue)")
+            let name = dnnl_status2str(status).map { String(cString: $0) } ?? "status \(status.rawValue)"
+            let advice = status == dnnl_out_of_memory ? "; use a smaller batch or input size" : ""
+            BackendFailure.record(.backendFailure(op: "oneDNN", message: "\(what()) failed: \(name)\(advice)"))
         }
     }
 

@@ -74,7 +74,8 @@ enum DNNLMemory {
         guard let primitive = reorders.value(for: [DNNLFormatKey(source), DNNLFormatKey(target)], {
             DNNLPrimitive(reorderFrom: source, to: target)
         }) else {
-            fatalError("oneDNN has no reorder between two formats of dims \(DNNL.dimensions(source))")
+            BackendFailure.record(.backendFailure(op: "oneDNN", message: "no reorder between two formats of dims \(DNNL.dimensions(source))"))
+            return
         }
         DNNLContext.shared.execute(primitive, [(DNNL_ARG_FROM, source, sourcePointer), (DNNL_ARG_TO, target, targetPointer)])
     }
