@@ -50,6 +50,11 @@ final class AbsurdParameterTests: XCTestCase {
         XCTAssertNotNil(thrownError { _ = try Conv2d(3, 8, kernel: [1 << 20, 1 << 20])(try Tensor.zeros([1, 3, 4, 4])) })
         XCTAssertNotNil(thrownError { _ = try summary(BatchNorm1d(1 << 40), input: [4]) })
         XCTAssertNotNil(thrownError { _ = try ModelFile.layer("Linear(1e30,4)") })
+        // a weight of 4·10¹⁶ bytes is refused by name before it is made
+        guard case .outOfMemory(let op, _, _)? = thrownError({ _ = try ModelFile.layer("Linear(100000000,100000000)") }) else {
+            return XCTFail("a 10⁸×10⁸ linear layer should be out of memory")
+        }
+        XCTAssertTrue(op.contains("Linear(100000000,100000000)"), op)
         XCTAssertNotNil(thrownError { _ = try AugmentationSpecification.parse("crop:1e30") })
     }
 

@@ -99,6 +99,10 @@ public enum ModelFile {
         func fail(_ expected: String) -> StrataError {
             .invalidArgument(op: "model file", message: "'\(text)': expected \(expected)")
         }
+        /// A layer whose weight the machine could not hold is refused before it is made.
+        func checkWeight(_ shape: [Int]) throws(StrataError) {
+            try MemoryBudget.check(op: "model file: '\(text)'", shapes: [shape])
+        }
         let positional = arguments.compactMap(Double.init)
         guard positional.allSatisfy({ $0.isFinite && Swift.abs($0) < 1e9 }) else { throw fail("numbers below 10⁹") }
         func keyed(_ prefixes: [String]) -> [Int]? {
@@ -123,6 +127,7 @@ public enum ModelFile {
             let (input, output) = (Int(positional[0]), Int(positional[1]))
             let stride = keyed(["stride", "s"]) ?? [1], dilation = keyed(["d"]) ?? [1], groups = keyed(["g"])?.first ?? 1
             let bias = !arguments.contains("nobias")
+            try checkWeight([output, input / Swift.max(groups, 1)] + kernel)
             if word.lowercased() == "conv1d" {
                 return Conv1d(input, output, kernel: kernel[0], stride: stride[0], padding: convolutionPadding(),
                               dilation: dilation[0], groups: groups, bias: bias)
@@ -131,6 +136,7 @@ public enum ModelFile {
                           dilation: AxisValues(dilation), groups: groups, bias: bias)
         case "convtranspose2d":
             guard positional.count >= 2, let kernel = keyed(["k"]) else { throw fail("ConvTranspose2d(in,out,k…,s…,p…,op…)") }
+            try checkWeight([Int(positional[0]), Int(positional[1])] + kernel)
             return ConvTranspose2d(Int(positional[0]), Int(positional[1]), kernel: AxisValues(kernel),
                                    stride: AxisValues(keyed(["stride", "s"]) ?? [1]), padding: AxisValues(keyed(["pad", "p"]) ?? [0]),
                                    outputPadding: AxisValues(keyed(["op"]) ?? [0]), dilation: AxisValues(keyed(["d"]) ?? [1]))
@@ -149,6 +155,7 @@ public enum ModelFile {
             return word.lowercased() == "batchnorm2d" ? BatchNorm2d(Int(features)) : BatchNorm1d(Int(features))
         case "linear", "dense":
             guard positional.count >= 2 else { throw fail("Linear(in,out)") }
+            try checkWeight([Int(positional[1]), Int(positional[0])])
             return Linear(Int(positional[0]), Int(positional[1]), bias: !arguments.contains("nobias"))
         case "flatten": return Flatten()
         case "globalavgpool", "adaptiveavgpool2d": return GlobalAvgPool()
