@@ -55,6 +55,11 @@ final class AbsurdParameterTests: XCTestCase {
             return XCTFail("a 10⁸×10⁸ linear layer should be out of memory")
         }
         XCTAssertTrue(op.contains("Linear(100000000,100000000)"), op)
+        // an outer product of 10⁶-long vectors would be 4 TB
+        let column = Tensor(zerosShape: [1_000_000, 1]), row = Tensor(zerosShape: [1, 1_000_000])
+        guard case .outOfMemory(op: "matmul", _, _)? = thrownError({ _ = try Tensor.matmul(column, row) }) else {
+            return XCTFail("a 10⁶×10⁶ product should be out of memory")
+        }
         XCTAssertNotNil(thrownError { _ = try AugmentationSpecification.parse("crop:1e30") })
     }
 

@@ -19,6 +19,8 @@ extension Tensor {
             throw .shapeMismatch(op: "matmul", message: "inner sizes differ: \(Shape.describe(a.shape)) × \(Shape.describe(b.shape)) needs \(k) == \(k2) (columns of the left = rows of the right)")
         }
         let batch = try Shape.broadcast(Array(left.shape.dropLast(2)), Array(right.shape.dropLast(2)), op: "matmul")
+        // the product and the dense copies of broadcast operands
+        try MemoryBudget.check(op: "matmul", shapes: [batch + [m, n], batch + [m, k], batch + [k, n]])
         var result = try batchedProduct(try left.expand(batch + [m, k]), try right.expand(batch + [k, n]))
         if a.rank == 1 { result = try result.squeeze(axis: -2) }
         if b.rank == 1 { result = try result.squeeze(axis: -1) }
