@@ -7,20 +7,34 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Run folder written by strata train.")
     var run: String?
 
-    @Option(help: "Which weights: best, last (checkpoints) or final (model.safetensors).")
-    var checkpoint = "best"
+    @Option(help: "Which weights: best, last (checkpoints) or final (model.safetensors). Default: best when the run had a validation set, else last.")
+    var checkpoint: String?
 
     @Option(name: .customLong("data-dir"), help: "Folder with the data set's files, when not the one used for training.")
     var dataDirectory: String?
 
-    /// The run's description and its model with the chosen weights.
-    func load() throws -> (RunDescription, Module) {
+    /// The run's description, its model with the chosen weights, and the weights' file;
+    /// with `announcing`, which weights and why is printed (on standard error).
+    func load(announcing: Bool = true) throws -> (RunDescription, Module, weights: String) {
         guard let run else { throw ValidationError("--run is needed: the folder strata train wrote") }
         let description = try RunDescription.read(directory: run)
         let model = try description.makeModel()
         let files = ["best": "best.ckpt", "last": "last.ckpt", "final": "model.safetensors"]
-        guard let file = files[checkpoint] else {
-            throw ValidationError("--checkpoint \(checkpoint) is not allowed: use best, last or final")
+        let hasBest = FileManager.default.fileExists(atPath: (run as NSString).appendingPathComponent("best.ckpt"))
+        let chosen = checkpoint ?? (hasBest ? "best" : "last")
+        guard let file = files[chosen] else {
+            throw ValidationError("--checkpoint \(chosen) is not allowed: use best, last or final")
+        }
+        if chosen == "best" && !hasBest {
+            throw ValidationError("--checkpoint best: no best.ckpt in \(run) (a run trained without a validation set has no best epoch); use last or final")
+        }
+        if announcing {
+            let why = switch chosen {
+            case "best": "the epoch with the best validation score; --checkpoint last for the last epoch's"
+            case "last": checkpoint == nil ? "trained without a validation set: there is no best epoch" : "the last epoch's"
+            default: "the weights training ended with"
+            }
+            FileHandle.standardError.write(Data("weights: \(file) (\(why))\n".utf8))
         }
         let path = (run as NSString).appendingPathComponent(file)
         if file.hasSuffix(".ckpt") {
@@ -33,7 +47,7 @@ struct RunOptions: ParsableArguments {
             try model.load(from: path)
         }
         model.eval()
-        return (description, model)
+        return (description, model, file)
     }
 
     /// The run's test data, standardised with the training statistics.
@@ -58,7 +72,7 @@ struct EvaluateCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let (description, model) = try options.load()
+        let (description, model, weights) = try options.load(announcing: !json)
         let test = try options.testData(description)
         let task: Task = description.classNames.isEmpty ? .regression : .classification(classNames: description.classNames)
         var configuration = TrainingConfiguration(epochs: 1, task: task)
@@ -68,7 +82,7 @@ struct EvaluateCommand: ParsableCommand {
         guard let metrics = evaluation.classification else {
             let regression = evaluation.regression ?? RegressionMetrics()
             if json {
-                JSONOutput.print(["test_loss": evaluation.loss, "test_mae_normalized": regression.meanAbsoluteError,
+                JSONOutput.print(["weights": weights, "test_loss": evaluation.loss, "test_mae_normalized": regression.meanAbsoluteError,
                                   "test_rmse_normalized": regression.rootMeanSquaredError, "samples": regression.samples])
             } else {
                 print(String(format: "Test loss %.4f   MAE %.4f   RMSE %.4f (in normalised units)", evaluation.loss,
@@ -77,7 +91,7 @@ struct EvaluateCommand: ParsableCommand {
             return
         }
         if json {
-            JSONOutput.print(["test_accuracy": evaluation.metric, "test_loss": evaluation.loss, "samples": metrics.samples,
+            JSONOutput.print(["weights": weights, "test_accuracy": evaluation.metric, "test_loss": evaluation.loss, "samples": metrics.samples,
                               "top_k_accuracy": metrics.topKAccuracy, "confusion_matrix": metrics.confusion.counts,
                               "classes": description.classNames])
             return
@@ -140,7 +154,7 @@ struct PredictCommand: ParsableCommand {
             try predictImages()
             return
         }
-        let (description, model) = try options.load()
+        let (description, model, _) = try options.load(announcing: !json)
         guard !description.classNames.isEmpty else {
             throw ValidationError("predict lists classes; this run forecasts values (use evaluate)")
         }

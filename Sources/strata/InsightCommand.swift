@@ -23,8 +23,8 @@ struct InsightSource: ParsableArguments {
     @Option(help: "Run folder written by strata train.")
     var run: String?
 
-    @Option(help: "Which weights of a run: best, last or final.")
-    var checkpoint = "best"
+    @Option(help: "Which weights of a run: best, last or final (default: best when the run had a validation set, else last).")
+    var checkpoint: String?
 
     @Option(help: "A pretrained network (\(Models.zooNames.prefix(4).joined(separator: ", ")), …) instead of a run.")
     var model: String?
@@ -66,8 +66,8 @@ struct InsightSource: ParsableArguments {
     func network() throws -> Loaded {
         if let run {
             guard model == nil else { throw ValidationError("give --run or --model, not both") }
-            let options = try RunOptions.parse(["--run", run, "--checkpoint", checkpoint])
-            let (description, network) = try options.load()
+            let options = try RunOptions.parse(["--run", run] + (checkpoint.map { ["--checkpoint", $0] } ?? []))
+            let (description, network, _) = try options.load()
             let normalizer = description.normalizer
             let channels = description.inputShape.first ?? 1
             let mean = normalizer.offset.isEmpty ? [Float](repeating: 0, count: channels) : normalizer.offset

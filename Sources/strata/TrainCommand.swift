@@ -10,9 +10,10 @@ struct TrainCommand: ParsableCommand {
         discussion: """
             With no options it trains Strata's small CNN on the 8×8 digits bundled with Strata \
             (stratified 80/20 train/test split). --data mnist --data-dir DIR trains on MNIST IDX \
-            files. The run folder gets run.json, best.ckpt, last.ckpt (model, optimizer, \
-            scheduler, random state, epoch), model.safetensors, log.csv, curves.svg and \
-            summary.txt; --resume continues an interrupted run from last.ckpt.
+            files. The run folder gets run.json, last.ckpt (model, optimizer, scheduler, \
+            random state, epoch), best.ckpt (the same, of the best epoch on validation; none \
+            with --validation 0), model.safetensors, log.csv, curves.svg and summary.txt; \
+            --resume continues an interrupted run from last.ckpt.
             """)
 
     @Option(help: "Data: \(LoadedData.names.joined(separator: ", ")) (ucr: and forecast: read files; see --data-dir).")
@@ -177,6 +178,17 @@ struct TrainCommand: ParsableCommand {
         if let confusion = classification?.confusion {
             print("\nConfusion matrix:\n\(confusion)\n\n\(confusion.perClassReport)")
         }
-        print("\nRun folder: \(outcome.runDirectory) (best.ckpt, last.ckpt, model.safetensors, log.csv, curves.svg)")
+        let files = ["best.ckpt", "last.ckpt", "model.safetensors", "log.csv", "curves.svg"].filter {
+            FileManager.default.fileExists(atPath: (outcome.runDirectory as NSString).appendingPathComponent($0))
+        }
+        print("\nRun folder: \(outcome.runDirectory) (\(files.joined(separator: ", ")))")
+        let best = outcome.history.bestEpoch ?? 0
+        if !files.contains("best.ckpt") {
+            print("Trained without a validation set: no best.ckpt; the test figures and strata evaluate use the last epoch's weights.")
+        } else if patience != nil {
+            print("The test figures are of epoch \(best)'s weights, the best on validation (restored by early stopping; best.ckpt).")
+        } else {
+            print("The test figures are of the last epoch's weights; best.ckpt holds epoch \(best), the best on validation (strata evaluate's default).")
+        }
     }
 }

@@ -147,6 +147,71 @@ final class CommandLineWorkflowTests: XCTestCase {
     }
 }
 
+/// Runs without a validation set have no "best" weights; data files are found in --data-dir.
+final class RunWeightsTests: XCTestCase {
+    private func temporaryFolder(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
+    }
+
+    func testWithoutAValidationSetThereIsNoBestAndEvaluateUsesTheLastWeights() throws {
+        let run = temporaryFolder("no-validation")
+        defer { try? FileManager.default.removeItem(atPath: run) }
+        let (status, output) = try CLITests.strata(["train", "--epochs", "3", "--validation", "0", "--output", run])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: (run as NSString).appendingPathComponent("best.ckpt")), output)
+        XCTAssertTrue(output.contains("no best.ckpt"), output)
+        let (evaluated, report) = try CLITests.strata(["evaluate", "--run", run])
+        XCTAssertEqual(evaluated, 0, report)
+        XCTAssertTrue(report.contains("weights: last.ckpt (trained without a validation set"), report)
+        // the last checkpoint's weights are the final ones: the same accuracy either way
+        let accuracy = { (text: String) in text.split(separator: "\n").first { $0.hasPrefix("Test accuracy") }.map(String.init) }
+        let (_, final) = try CLITests.strata(["evaluate", "--run", run, "--checkpoint", "final"])
+        XCTAssertEqual(accuracy(report), accuracy(final))
+        XCTAssertNotNil(accuracy(report))
+        let (asked, refusal) = try CLITests.strata(["evaluate", "--run", run, "--checkpoint", "best"])
+        XCTAssertNotEqual(asked, 0)
+        XCTAssertTrue(refusal.contains("no best.ckpt in \(run) (a run trained without a validation set has no best epoch)"), refusal)
+    }
+
+    func testWithAValidationSetBothCheckpointsExistAndEvaluateSaysItUsesTheBest() throws {
+        let run = temporaryFolder("with-validation")
+        defer { try? FileManager.default.removeItem(atPath: run) }
+        let (status, output) = try CLITests.strata(["train", "--epochs", "2", "--output", run])
+        XCTAssertEqual(status, 0, output)
+        for file in ["best.ckpt", "last.ckpt"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: (run as NSString).appendingPathComponent(file)), file)
+        }
+        XCTAssertTrue(output.contains("best.ckpt holds epoch"), output)
+        let (evaluated, report) = try CLITests.strata(["evaluate", "--run", run])
+        XCTAssertEqual(evaluated, 0, report)
+        XCTAssertTrue(report.contains("weights: best.ckpt (the epoch with the best validation score"), report)
+        let (json, object) = try CLITests.strata(["evaluate", "--run", run, "--checkpoint", "last", "--json"])
+        XCTAssertEqual(json, 0, object)
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: Data(object.utf8)) as? [String: Any])?["weights"] as? String, "last.ckpt")
+    }
+
+    func testForecastAndCSVFilesAreLookedForInTheDataDirAndErrorsNameEveryPathTried() throws {
+        let folder = temporaryFolder("data-dir")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let values = (0..<240).map { String(format: "%.3f", sin(Double($0) / 6) * 10 + Double($0) / 20) }
+        try ("value\n" + values.joined(separator: "\n") + "\n").write(toFile: (folder as NSString).appendingPathComponent("series.csv"),
+                                                                    atomically: true, encoding: .utf8)
+        let located = try LoadedData.locate("series.csv", in: folder)
+        XCTAssertEqual(located, (folder as NSString).appendingPathComponent("series.csv"))
+        let run = (folder as NSString).appendingPathComponent("run")
+        let (status, output) = try CLITests.strata(["train", "--data", "forecast:series.csv", "--data-dir", folder,
+                                                    "--epochs", "1", "--output", run])
+        XCTAssertEqual(status, 0, output)
+        for data in ["forecast:absent.csv", "csv:absent.csv"] {
+            let (failed, message) = try CLITests.strata(["train", "--data", data, "--data-dir", folder, "--epochs", "1",
+                                                         "--output", run + "-absent"])
+            XCTAssertEqual(failed, 1, message)
+            XCTAssertTrue(message.contains("tried \((folder as NSString).appendingPathComponent("absent.csv")) and "), message)
+        }
+    }
+}
+
 /// `strata data inspect` on a named set and on a file.
 final class InspectCommandTests: XCTestCase {
     func testInspectDigitsWritesASampleGrid() throws {

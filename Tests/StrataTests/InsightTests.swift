@@ -129,10 +129,14 @@ final class InsightTests: XCTestCase {
         let (outOfRange, message) = try CLITests.strata(["insight", "saliency", "--run", run, "--sample", "5000"])
         XCTAssertEqual(outOfRange, 2, message)
         XCTAssertTrue(message.contains("--sample 5000 is not allowed: the run has 359 test samples (0…358)"), message)
+        // without best.ckpt (a run with no validation set) the last weights are used, and said so
         try FileManager.default.removeItem(atPath: (run as NSString).appendingPathComponent("best.ckpt"))
-        let (missing, text) = try CLITests.strata(["insight", "filters", "--run", run])
+        let (fallback, used) = try CLITests.strata(["insight", "filters", "--run", run, "--output", folder.appendingPathComponent("last").path])
+        XCTAssertEqual(fallback, 0, used)
+        XCTAssertTrue(used.contains("weights: last.ckpt"), used)
+        let (missing, text) = try CLITests.strata(["insight", "filters", "--run", run, "--checkpoint", "best"])
         XCTAssertEqual(missing, 2, text)
-        XCTAssertTrue(text.contains("best.ckpt"), text)
+        XCTAssertTrue(text.contains("no best.ckpt in"), text)
     }
 
     func testInsightCommandsWritePicturesAndRefuseWrongInput() throws {

@@ -49,14 +49,16 @@ public struct LoadedData: Sendable {
     /// - `ucr:NAME`: `NAME_TRAIN.ts` and `NAME_TEST.ts` (or `.tsv`) in `directory` or
     ///   `directory/NAME`, the archive's own split;
     /// - `forecast:FILE`: a series from a CSV column or a year × month table, split
-    ///   chronologically 70/15/15 and framed by `forecast`.
+    ///   chronologically 70/15/15 and framed by `forecast`;
+    /// - `csv:FILE`, `npz:FILE`: a table or arrays, split stratified by `testFraction`
+    ///   (FILE is looked for in `directory` first, see `locate`).
     ///
     /// - Throws: `StrataError.invalidArgument` for an unknown name or a missing directory.
     public static func load(_ name: String, directory: String?, seed: UInt64 = 0, testFraction: Double = 0.2,
                             forecast: ForecastOptions = ForecastOptions()) throws(StrataError) -> LoadedData {
         let lower = name.lowercased()
         if lower.hasPrefix("ucr:") { return try loadUCR(String(name.dropFirst(4)), directory: directory) }
-        if lower.hasPrefix("forecast:") { return try loadForecast(String(name.dropFirst(9)), forecast) }
+        if lower.hasPrefix("forecast:") { return try loadForecast(try locate(String(name.dropFirst(9)), in: directory), forecast) }
         func splitOwn(_ all: TensorDataset, _ label: String) throws(StrataError) -> LoadedData {
             let (trainIndices, testIndices) = Splits.stratified(labels: all.labels, fraction: testFraction, seed: seed)
             return LoadedData(name: label, train: try all.subset(trainIndices), validation: nil, test: try all.subset(testIndices),
@@ -65,13 +67,13 @@ public struct LoadedData: Sendable {
         }
         if lower.hasPrefix("folder:") { return try splitOwn(try ImageFolder.load(String(name.dropFirst(7))), name) }
         if lower.hasPrefix("csv:") {
-            let table = try CSVTable.read(contentsOf: String(name.dropFirst(4)))
+            let table = try CSVTable.read(contentsOf: try locate(String(name.dropFirst(4)), in: directory))
             guard let label = forecast.column ?? table.columns.last else {
                 throw .invalidArgument(op: "data", message: "\(name) has no columns")
             }
             return try splitOwn(try table.classificationDataset(label: label), name)
         }
-        if lower.hasPrefix("npz:") { return try loadArchive(String(name.dropFirst(4)), splitOwn) }
+        if lower.hasPrefix("npz:") { return try loadArchive(try locate(String(name.dropFirst(4)), in: directory), splitOwn) }
         if ["cifar10", "cifar100", "stl10", "svhn"].contains(lower) {
             guard let directory else {
                 throw .invalidArgument(op: "data", message: "--data \(name) needs --data-dir with its files (see strata data download \(lower))")
@@ -100,6 +102,21 @@ public struct LoadedData: Sendable {
         default:
             throw .invalidArgument(op: "data", message: "unknown data set '\(name)'; known: \(names.joined(separator: ", "))")
         }
+    }
+
+    /// The file a `forecast:`, `csv:` or `npz:` name refers to: inside `directory` (`--data-dir`)
+    /// when it is there, else as given (absolute, or relative to the working folder).
+    ///
+    /// - Throws: `StrataError.io` naming every path it tried.
+    static func locate(_ file: String, in directory: String?) throws(StrataError) -> String {
+        var candidates: [String] = []
+        if let directory, !file.hasPrefix("/") { candidates.append((directory as NSString).appendingPathComponent(file)) }
+        candidates.append(file)
+        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
+        let workingFolder = FileManager.default.currentDirectoryPath
+        let tried = candidates.map { $0.hasPrefix("/") ? $0 : (workingFolder as NSString).appendingPathComponent($0) }
+        let hint = directory == nil ? " (--data-dir names a folder to look in)" : ""
+        throw .io(path: file, message: "no such file; tried \(tried.joined(separator: " and "))\(hint)")
     }
 
     /// Arrays `x_train`, `y_train`, `x_test`, `y_test` of an `.npz` (or `x`, `y`, split here).

@@ -107,7 +107,8 @@ public final class Trainer {
                 if configuration.earlyStopping?.restoreBest == true {
                     bestState = model.stateDict().map { ($0.0, $0.1.copyToContiguous()) }
                 }
-                if let best = path("best.ckpt") {
+                // without a validation set there is no "best" epoch to keep
+                if validation != nil, let best = path("best.ckpt") {
                     try Checkpoint.save(to: best, epoch: epoch, history: history, epochsWithoutImprovement: 0,
                                         model: model, optimizer: optimizer, scheduler: scheduler)
                 }
