@@ -4,26 +4,12 @@ import XCTest
 /// The fast backend (oneDNN + parallel loops) computes what the reference backend
 /// computes, forward and backward, for every op on random shapes and every input layout.
 final class BackendAgreementTests: XCTestCase {
-    private func run(_ opCase: OpCase, on backend: any Backend) throws -> [Tensor] {
-        try withBackend(backend) {
-            let inputs = opCase.inputs.map { input -> Tensor in
-                let copy = input.copyToContiguous()
-                copy.requiresGrad = true
-                return copy
-            }
-            let output = try opCase.function(inputs)
-            var generator = RandomGenerator(seed: 3)
-            try output.backward(gradient: Tensor.filled(output.shape) { generator.nextUniform() - 0.5 })
-            return [output.detach()] + inputs.map { $0.grad ?? Tensor(zerosShape: $0.shape) }
-        }
-    }
-
     /// Outputs and gradients of every case agree at three sizes (scale 16 engages oneDNN's blocked kernels).
     private func assertAgreement(seeds: [UInt64], tolerance: Float, _ cases: (UInt64, Int) -> [OpCase]) throws {
         for (seed, scale) in zip(seeds, [1, 8, 16]) {
             for opCase in try cases(seed, scale).flatMap({ opCase in try InputLayout.allCases.map { try opCase.laidOut($0) } }) {
-                let fast = try run(opCase, on: Backends.cpu)
-                let reference = try run(opCase, on: Backends.reference)
+                let fast = try opCase.outputAndGradients(on: Backends.cpu)
+                let reference = try opCase.outputAndGradients(on: Backends.reference)
                 for (index, (a, b)) in zip(fast, reference).enumerated() {
                     assertClose(a, b, rtol: tolerance, atol: tolerance, "\(opCase.name) scale \(scale), \(index == 0 ? "output" : "grad \(index - 1)")")
                 }

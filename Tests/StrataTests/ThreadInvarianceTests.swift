@@ -1,7 +1,17 @@
 import XCTest
 @testable import Strata
 
-/// In adaptive mode the fast backend gives the same bits whichever cores are free, forward
+/// Runs `body` as if `free` cores were free in the load-following mode, or with every
+/// core (`nil`).
+private func withFreeCores<T>(_ free: Int?, _ body: () throws -> T) rethrows -> T {
+    let (savedPolicy, savedFree) = (CoreAvailability.policy, CoreAvailability.freeCoresOverride)
+    CoreAvailability.policy = free == nil ? .allCores : .adaptive
+    CoreAvailability.freeCoresOverride = free
+    defer { (CoreAvailability.policy, CoreAvailability.freeCoresOverride) = (savedPolicy, savedFree) }
+    return try body()
+}
+
+/// Following the load, the fast backend gives the same bits whichever cores are free, forward
 /// and backward, for every op: a run is repeatable whether it had the machine to itself or
 /// shared it (and a resumed run ends with the weights of an uninterrupted one).
 final class ThreadInvarianceTests: XCTestCase {
@@ -12,21 +22,7 @@ final class ThreadInvarianceTests: XCTestCase {
     /// The case's output and input gradients with `free` cores free in adaptive mode, or
     /// with every core (`nil`).
     private func run(_ opCase: OpCase, free: Int?) throws -> [Tensor] {
-        let (savedPolicy, savedFree) = (CoreAvailability.policy, CoreAvailability.freeCoresOverride)
-        CoreAvailability.policy = free == nil ? .allCores : .adaptive
-        CoreAvailability.freeCoresOverride = free
-        defer { (CoreAvailability.policy, CoreAvailability.freeCoresOverride) = (savedPolicy, savedFree) }
-        return try withBackend(Backends.cpu) {
-            let inputs = opCase.inputs.map { input -> Tensor in
-                let copy = input.copyToContiguous()
-                copy.requiresGrad = true
-                return copy
-            }
-            let output = try opCase.function(inputs)
-            var generator = RandomGenerator(seed: 3)
-            try output.backward(gradient: Tensor.filled(output.shape) { generator.nextUniform() - 0.5 })
-            return [output.detach()] + inputs.map { $0.grad ?? Tensor(zerosShape: $0.shape) }
-        }
+        try withFreeCores(free) { try opCase.outputAndGradients(on: Backends.cpu) }
     }
 
     private func assertInvariance(_ opCases: [OpCase]) throws {
@@ -69,10 +65,10 @@ final class ThreadInvarianceTests: XCTestCase {
 /// Adam steps ends with the same bits with one free core as with every core.
 final class TrainingThreadInvarianceTests: XCTestCase {
     private func trainedState(free: Int?) throws -> [[UInt32]] {
-        let (savedPolicy, savedFree) = (CoreAvailability.policy, CoreAvailability.freeCoresOverride)
-        CoreAvailability.policy = free == nil ? .allCores : .adaptive
-        CoreAvailability.freeCoresOverride = free
-        defer { (CoreAvailability.policy, CoreAvailability.freeCoresOverride) = (savedPolicy, savedFree) }
+        try withFreeCores(free) { try train() }
+    }
+
+    private func train() throws -> [[UInt32]] {
         Random.seed(11)
         let model = Models.sequenceCNN(channels: 3, classes: 6, width: 32)
         let optimizer = try Adam(parameters: model.parameters(), learningRate: 1e-3)

@@ -120,20 +120,15 @@ enum ChannelBatchNorm {
             variance.withUnsafeMutableBufferPointer { varianceTotals in
                 let (means, variances) = (meanTotals.baseAddress!, varianceTotals.baseAddress!)
                 layout.forEachBlock(threads: threads) { b in
-                    var sums = SIMD16<Double>(repeating: 0)
-                    for n in 0..<layout.batch {
-                        let start = x + n * layout.sampleStride + b * run
-                        sums += laneSums(start, count: run, centre: nil)
+                    // Σ over the batch of block b's runs, about `centre` when given
+                    func batchSum(centre: SIMD16<Float>?) -> SIMD16<Double> {
+                        (0..<layout.batch).reduce(into: SIMD16<Double>(repeating: 0)) { total, n in
+                            total += laneSums(x + n * layout.sampleStride + b * run, count: run, centre: centre)
+                        }
                     }
-                    layout.fold(sums, block: b, into: means)
+                    layout.fold(batchSum(centre: nil), block: b, into: means)
                     for c in layout.channels(ofBlock: b) { means[c] /= count }
-                    let centre = layout.lanes(block: b) { Float(means[$0]) }
-                    var squares = SIMD16<Double>(repeating: 0)
-                    for n in 0..<layout.batch {
-                        let start = x + n * layout.sampleStride + b * run
-                        squares += laneSums(start, count: run, centre: centre)
-                    }
-                    layout.fold(squares, block: b, into: variances)
+                    layout.fold(batchSum(centre: layout.lanes(block: b) { Float(means[$0]) }), block: b, into: variances)
                     for c in layout.channels(ofBlock: b) { variances[c] /= count }
                 }
             }

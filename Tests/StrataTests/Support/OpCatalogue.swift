@@ -6,6 +6,22 @@ struct OpCase {
     let name: String
     let inputs: [Tensor]
     let function: ([Tensor]) throws -> Tensor
+
+    /// The output and each input's gradient for a fixed random output gradient, computed
+    /// on `backend` from contiguous copies of the inputs.
+    func outputAndGradients(on backend: any Backend) throws -> [Tensor] {
+        try withBackend(backend) {
+            let leaves = inputs.map { input -> Tensor in
+                let copy = input.copyToContiguous()
+                copy.requiresGrad = true
+                return copy
+            }
+            let output = try function(leaves)
+            var generator = RandomGenerator(seed: 3)
+            try output.backward(gradient: Tensor.filled(output.shape) { generator.nextUniform() - 0.5 })
+            return [output.detach()] + leaves.map { $0.grad ?? Tensor(zerosShape: $0.shape) }
+        }
+    }
 }
 
 enum OpCatalogue {

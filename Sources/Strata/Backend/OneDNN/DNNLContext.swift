@@ -34,6 +34,35 @@ final class DNNLContext: @unchecked Sendable {
 
     /// Runs `primitive` with the given arguments: (oneDNN argument id, memory format, data).
     func execute(_ primitive: DNNLPrimitive, _ arguments: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)]) {
+        withMemories(arguments) { execArguments in
+            lock.withLock {
+                DNNL.check(dnnl_primitive_execute(primitive.primitive, stream, Int32(execArguments.count), execArguments),
+                           "execute \(primitive.kind)")
+                DNNL.check(dnnl_stream_wait(stream), "stream wait")
+            }
+        }
+    }
+
+    /// Runs `primitive` on a stream of its own, beside other such calls on other threads:
+    /// for primitives made for one thread with a user scratchpad (passed in `arguments`).
+    func executeConcurrently(_ primitive: DNNLPrimitive, _ arguments: [(Int32, DNNLMemory.Argument)]) {
+        defer { withExtendedLifetime(arguments.map(\.1.owner)) {} }
+        var stream: dnnl_stream_t?
+        let created = dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue)
+        DNNL.check(created, "stream create")
+        guard created == dnnl_success else { return }
+        defer { dnnl_stream_destroy(stream) }
+        withMemories(arguments.map { ($0.0, $0.1.descriptor, $0.1.pointer) }) { execArguments in
+            DNNL.check(dnnl_primitive_execute(primitive.primitive, stream, Int32(execArguments.count), execArguments),
+                       "execute \(primitive.kind)")
+            DNNL.check(dnnl_stream_wait(stream), "stream wait")
+        }
+    }
+
+    /// oneDNN memory objects over the arguments' data for the duration of `body`; when one
+    /// cannot be created the failure is recorded and `body` does not run.
+    private func withMemories(_ arguments: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)],
+                              _ body: ([dnnl_exec_arg_t]) -> Void) {
         var memories: [dnnl_memory_t?] = []
         memories.reserveCapacity(arguments.count)
         var execArguments: [dnnl_exec_arg_t] = []
@@ -48,39 +77,7 @@ final class DNNLContext: @unchecked Sendable {
             memories.append(memory)
             execArguments.append(dnnl_exec_arg_t(arg: argument, memory: memory))
         }
-        lock.withLock {
-            DNNL.check(dnnl_primitive_execute(primitive.primitive, stream, Int32(execArguments.count), execArguments),
-                       "execute \(primitive.kind)")
-            DNNL.check(dnnl_stream_wait(stream), "stream wait")
-        }
-    }
-}
-
-extension DNNLContext {
-    /// Runs `primitive` on a stream of its own, beside other such calls on other threads:
-    /// for primitives made for one thread with a user scratchpad (passed in `arguments`).
-    func executeConcurrently(_ primitive: DNNLPrimitive, _ arguments: [(Int32, DNNLMemory.Argument)]) {
-        defer { withExtendedLifetime(arguments.map(\.1.owner)) {} }
-        var stream: dnnl_stream_t?
-        let created = dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue)
-        DNNL.check(created, "stream create")
-        guard created == dnnl_success else { return }
-        defer { dnnl_stream_destroy(stream) }
-        var memories: [dnnl_memory_t?] = []
-        defer { for memory in memories { dnnl_memory_destroy(memory) } }
-        var execArguments: [dnnl_exec_arg_t] = []
-        for (argument, data) in arguments {
-            var descriptor = data.descriptor
-            var memory: dnnl_memory_t?
-            let status = dnnl_memory_create(&memory, &descriptor, engine, data.pointer)
-            DNNL.check(status, "memory create")
-            guard status == dnnl_success else { return }
-            memories.append(memory)
-            execArguments.append(dnnl_exec_arg_t(arg: argument, memory: memory))
-        }
-        DNNL.check(dnnl_primitive_execute(primitive.primitive, stream, Int32(execArguments.count), execArguments),
-                   "execute \(primitive.kind)")
-        DNNL.check(dnnl_stream_wait(stream), "stream wait")
+        body(execArguments)
     }
 }
 
