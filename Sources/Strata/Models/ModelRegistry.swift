@@ -3,16 +3,36 @@ import Foundation
 extension Models {
     /// Built-in networks by name, for the CLI and model files.
     public static let names = ["lenet5", "digits-cnn", "mnist-cnn", "cifar-cnn", "sensor-cnn", "digit-recognizer", "fcn",
-                               "sequence-cnn", "tcn", "forecaster", "residual-forecaster", "mlp"] + zooNames
+                               "resnet1d", "inception-time", "sequence-cnn", "tcn", "forecaster", "residual-forecaster", "mlp"] + zooNames
 
     /// The built-in network `name` for samples of `inputShape` (no batch axis) and
     /// `classes` outputs (classes or forecast values).
+    ///
+    /// The time-series classifiers `fcn`, `resnet1d` and `inception-time` take the suffixes
+    /// `-causal` (left padding only) and `-dilated` (dilation doubling per block), e.g.
+    /// `resnet1d-causal-dilated`.
     ///
     /// - Throws: `StrataError.invalidArgument` for an unknown name (listing the known
     ///   ones) or an input the network is not made for.
     public static func named(_ name: String, inputShape: [Int], classes: Int) throws(StrataError) -> Module {
         let channels = inputShape.first ?? 1
-        switch name.lowercased() {
+        var base = name.lowercased()
+        var causal = false, dilated = false
+        while true {
+            if base.hasSuffix("-causal") { causal = true; base.removeLast(7) }
+            else if base.hasSuffix("-dilated") { dilated = true; base.removeLast(8) }
+            else { break }
+        }
+        if causal || dilated {
+            switch base {
+            case "fcn": return fcn(channels: channels, classes: classes, causal: causal, dilated: dilated)
+            case "resnet1d": return ResNet1d(channels: channels, classes: classes, causal: causal, dilated: dilated)
+            case "inception-time": return InceptionTime(channels: channels, classes: classes, causal: causal, dilated: dilated)
+            default:
+                throw .invalidArgument(op: "model", message: "'\(name)': only fcn, resnet1d and inception-time take -causal and -dilated")
+            }
+        }
+        switch base {
         case "lenet5", "lenet-5", "lenet":
             return lenet5(classes: classes, inputChannels: channels)
         case "digits-cnn":
@@ -27,6 +47,10 @@ extension Models {
             return digitRecognizerCNN()
         case "fcn":
             return fcn(channels: channels, classes: classes)
+        case "resnet1d":
+            return ResNet1d(channels: channels, classes: classes)
+        case "inception-time", "inceptiontime":
+            return InceptionTime(channels: channels, classes: classes)
         case "sequence-cnn":
             return sequenceCNN(channels: channels, classes: classes)
         case "forecaster":

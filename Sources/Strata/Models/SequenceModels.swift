@@ -2,10 +2,15 @@ extension Models {
     /// The fully convolutional network of Wang et al. (2017) for time-series
     /// classification: `Conv1d 128 k8`, `256 k5`, `128 k3`, each with `same` padding, batch
     /// norm and ReLU, then global average pooling over time and a linear classifier.
-    public static func fcn(channels: Int, classes: Int) -> Sequential {
+    /// `N×C×L → N×classes`, any `L`.
+    ///
+    /// - Parameters:
+    ///   - causal: pad on the left only, so output `t` sees inputs `≤ t`.
+    ///   - dilated: the `i`-th convolution dilates by `2^i`, growing the receptive field from 14 to 34 steps.
+    public static func fcn(channels: Int, classes: Int, causal: Bool = false, dilated: Bool = false) -> Sequential {
         Sequential {
-            for (input, output, kernel) in [(channels, 128, 8), (128, 256, 5), (256, 128, 3)] {
-                Conv1d(input, output, kernel: kernel, padding: .same)
+            for (index, (input, output, kernel)) in [(channels, 128, 8), (128, 256, 5), (256, 128, 3)].enumerated() {
+                Conv1d(input, output, kernel: kernel, padding: causal ? .causal : .same, dilation: dilated ? 1 << index : 1)
                 BatchNorm1d(output)
                 ReLU()
             }
