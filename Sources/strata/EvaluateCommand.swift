@@ -50,11 +50,16 @@ struct RunOptions: ParsableArguments {
         return (description, model, file)
     }
 
-    /// The run's test data, standardised with the training statistics.
-    func testData(_ description: RunDescription) throws -> TensorDataset {
+    /// The run's data as trained on.
+    func loadData(_ description: RunDescription) throws -> LoadedData {
         let recipe = description.recipe
-        let data = try LoadedData.load(recipe.data, directory: dataDirectory ?? recipe.dataDirectory, seed: recipe.seed,
-                                       testFraction: recipe.testFraction, forecast: recipe.forecast)
+        return try LoadedData.load(recipe.data, directory: dataDirectory ?? recipe.dataDirectory, seed: recipe.seed,
+                                   testFraction: recipe.testFraction, forecast: recipe.forecast)
+    }
+
+    /// The run's test data, standardised with the training statistics.
+    func testData(_ description: RunDescription, from data: LoadedData? = nil) throws -> TensorDataset {
+        let data = try data ?? loadData(description)
         return try TensorDataset(inputs: try description.normalizer.apply(data.test.inputs), targets: data.test.targets,
                                  classNames: data.test.classNames)
     }
@@ -73,7 +78,8 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let (description, model, weights) = try options.load(announcing: !json)
-        let test = try options.testData(description)
+        let data = try options.loadData(description)
+        let test = try options.testData(description, from: data)
         let task: Task = description.classNames.isEmpty ? .regression : .classification(classNames: description.classNames)
         var configuration = TrainingConfiguration(epochs: 1, task: task)
         configuration.progress = .silent
@@ -81,12 +87,13 @@ struct EvaluateCommand: ParsableCommand {
         let evaluation = try trainer.evaluate(try DataLoader(test, batchSize: 256))
         guard let metrics = evaluation.classification else {
             let regression = evaluation.regression ?? RegressionMetrics()
+            let figures = ForecastFigures.figures(regression, data: data)
             if json {
-                JSONOutput.print(["weights": weights, "test_loss": evaluation.loss, "test_mae_normalized": regression.meanAbsoluteError,
-                                  "test_rmse_normalized": regression.rootMeanSquaredError, "samples": regression.samples])
+                var object: [String: Any] = ["weights": weights, "test_loss": evaluation.loss, "samples": regression.samples]
+                for (name, value) in figures { object[name] = value }
+                JSONOutput.print(object)
             } else {
-                print(String(format: "Test loss %.4f   MAE %.4f   RMSE %.4f (in normalised units)", evaluation.loss,
-                             regression.meanAbsoluteError, regression.rootMeanSquaredError))
+                print(ForecastFigures.report(figures))
             }
             return
         }

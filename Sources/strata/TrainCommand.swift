@@ -49,8 +49,15 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Input normalisation: \(Normalization.allCases.map(\.rawValue).joined(separator: ", ")) (default standard for images, sample for ucr:).")
     var normalize: Normalization?
 
-    @Option(help: "The CSV column: the series for forecast: (default: the last numeric one), the label for csv: (default: the last).")
+    @Option(name: [.customLong("column"), .customLong("target-column")],
+            help: "The CSV column: what forecast: predicts (default: the last numeric one), the label for csv: (default: the last).")
     var column: String?
+
+    @Option(help: ArgumentHelp("forecast: further CSV columns as input channels after the target, in this order; \(SeriesFile.dayOfYear) adds the date's position in the year (sin, cos).", valueName: "COL,COL,…"))
+    var inputs: String?
+
+    @Option(help: "forecast: steps per season for the seasonal-naive baseline (default: from the dates — daily 7, weekly 52, monthly 12, quarterly 4).")
+    var season: Int?
 
     @Option(help: "forecast: window length m.")
     var frame = 24
@@ -115,6 +122,8 @@ struct TrainCommand: ParsableCommand {
         recipe.dataDirectory = dataDirectory
         recipe.normalization = normalize
         recipe.forecast.column = column
+        recipe.forecast.inputs = inputs.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        recipe.forecast.season = season
         recipe.forecast.frame = frame
         recipe.forecast.step = step
         recipe.forecast.horizon = horizon
@@ -163,13 +172,8 @@ struct TrainCommand: ParsableCommand {
         }
         if let stopped = outcome.history.stoppedEarly { print("Stopped early: \(stopped)") }
         guard classification != nil else {
-            let figures = outcome.figures
-            print(String(format: "Test MAE: %.4f   RMSE: %.4f   (best epoch %d, %.1f s)", figures["test_mae"] ?? .nan,
-                         figures["test_rmse"] ?? .nan, outcome.history.bestEpoch ?? 0, outcome.seconds))
-            if let persistence = figures["persistence_mae"] {
-                print(String(format: "Persistence baseline MAE: %.4f   ratio %.3f", persistence, figures["mae_ratio_to_persistence"] ?? .nan))
-            }
-            if let trend = figures["trend_accuracy"] { print(String(format: "Trend accuracy: %.4f", trend)) }
+            print(String(format: "Best epoch %d, %.1f s", outcome.history.bestEpoch ?? 0, outcome.seconds))
+            print(ForecastFigures.report(outcome.figures))
             print("\nRun folder: \(outcome.runDirectory)")
             return
         }

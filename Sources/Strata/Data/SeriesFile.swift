@@ -1,7 +1,7 @@
 import Foundation
 
-/// One numeric series from a text file: a column of a CSV table, or the values of a
-/// year × month table such as statsmodels' `sunspots_monthly.dat`.
+/// Numeric series from text files: columns of a CSV table, or the values of a year × month
+/// table such as statsmodels' `sunspots_monthly.dat`.
 public enum SeriesFile {
     /// The values of `column` (default: the last numeric column) of a CSV file, or, for
     /// other text files, the numbers of every line that starts with a year followed by
@@ -33,6 +33,56 @@ public enum SeriesFile {
             throw .corruptFile(path: path, offset: 0, message: "no lines of a year followed by monthly values")
         }
         return values
+    }
+
+    /// The pseudo-column of `streams`' inputs that adds the date's position in the year.
+    public static let dayOfYear = "day-of-year"
+
+    /// Streams of a file as forecasting channels, with their names.
+    public struct Streams: Sendable {
+        public let names: [String]
+        public let values: [[Float]]
+        /// Rows per season the file's dates suggest (12 for a year × month table), if any.
+        public let season: Int?
+    }
+
+    /// The `target` column (default: the last numeric one) first, then each column of
+    /// `inputs` in the order given (the target is not repeated); the input `day-of-year`
+    /// adds two channels, `day-of-year-sin` and `day-of-year-cos`, from the first column
+    /// whose every cell is a date (`CalendarDate`). A year × month table gives one stream.
+    ///
+    /// - Throws: as `read`, and `invalidArgument` naming an input that is not a numeric
+    ///   column (listing those that are) or `day-of-year` without a date column.
+    public static func streams(contentsOf path: String, target: String? = nil, inputs: [String] = []) throws(StrataError) -> Streams {
+        guard path.lowercased().hasSuffix(".csv") else {
+            if let other = inputs.first(where: { $0 != target }) {
+                throw .invalidArgument(op: "data", message: "--inputs \(other): \(path) is a year × month table with one stream; several streams need a CSV file")
+            }
+            return Streams(names: [target ?? "series"], values: [try read(contentsOf: path, column: target)], season: 12)
+        }
+        let table = try CSVTable.read(contentsOf: path)
+        let numeric = table.numericColumnNames
+        let dateIndex = table.columns.indices.first { index in
+            !table.rows.isEmpty && table.rows.allSatisfy { CalendarDate($0[index]) != nil }
+        }
+        let dates = dateIndex.map { index in table.rows.compactMap { CalendarDate($0[index]) } }
+        var names: [String] = [], values: [[Float]] = []
+        for name in [target ?? numeric.last ?? ""] + inputs where !names.contains(name) {
+            if name == dayOfYear {
+                guard let dates else {
+                    throw .invalidArgument(op: "data", message: "--inputs \(dayOfYear) needs a date column in \(path) (e.g. 1991-01-31, 1949-01, 1970 Q1); its columns: \(table.columns.joined(separator: ", "))")
+                }
+                names += ["\(dayOfYear)-sin", "\(dayOfYear)-cos"]
+                values += [dates.map { Float(sin($0.yearAngle)) }, dates.map { Float(cos($0.yearAngle)) }]
+                continue
+            }
+            guard let column = table.numericColumn(name) else {
+                throw .invalidArgument(op: "data", message: "column '\(name)' is not a numeric column of \(path); numeric columns: \(numeric.joined(separator: ", ")) (and \(dayOfYear) for the date's position in the year)")
+            }
+            names.append(name)
+            values.append(column)
+        }
+        return Streams(names: names, values: values, season: dates.flatMap { CalendarDate.season(of: $0) })
     }
 }
 

@@ -65,8 +65,8 @@ extension Models {
 }
 
 /// `main(x) + last value of x`: a forecaster that learns the change from the window's last
-/// value, so it starts from the persistence forecast. Input `N×C×m`; the last value of
-/// channel `o mod C` is added to output `o`.
+/// value, so it starts from the persistence forecast. Input `N×C×m` with the forecast
+/// stream as channel 0 (as `ForecastingData` orders them); its last value is added to every output.
 public final class LastValueSkip: Module {
     public let main: Module
     public let outputs: Int
@@ -77,19 +77,11 @@ public final class LastValueSkip: Module {
     }
 
     public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
-        guard input.rank == 3 else {
-            throw .shapeMismatch(op: "LastValueSkip", message: "expects N×C×m windows, got \(Shape.describe(input.shape))")
+        guard input.rank == 3, input.shape[1] >= 1, input.shape[2] >= 1 else {
+            throw .shapeMismatch(op: "LastValueSkip", message: "expects N×C×m windows with at least one channel and one time step, got \(Shape.describe(input.shape))")
         }
-        let channels = input.shape[1]
-        guard channels >= 1, input.shape[2] >= 1 else {
-            throw .shapeMismatch(op: "LastValueSkip", message: "needs at least one channel and one time step, got \(Shape.describe(input.shape))")
-        }
-        let last = try input.slice(axis: 2, start: -1).reshape([input.shape[0], channels])
-        var columns: [Tensor] = []
-        for output in 0..<outputs where outputs != channels {
-            columns.append(try last.slice(axis: 1, start: output % channels, end: output % channels + 1))
-        }
-        let repeated = outputs == channels ? last : try Tensor.concat(columns, axis: 1)
+        let last = try input.slice(axis: 1, start: 0, end: 1).slice(axis: 2, start: -1).reshape([input.shape[0], 1])
+        let repeated = outputs == 1 ? last : try Tensor.concat(Array(repeating: last, count: outputs), axis: 1)
         return try main(input) + repeated
     }
 

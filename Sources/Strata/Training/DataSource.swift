@@ -34,7 +34,13 @@ public struct LoadedData: Sendable {
 
     /// What framing a `forecast:` source uses.
     public struct ForecastOptions: Sendable, Codable, Equatable {
+        /// The column to forecast (and, for `csv:`, the label column).
         public var column: String?
+        /// Further columns as input channels after the target, in order (`day-of-year`
+        /// adds its sine and cosine); `nil` = the target alone.
+        public var inputs: [String]?
+        /// Steps per season for the seasonal-naive baseline; `nil` = what the dates suggest.
+        public var season: Int?
         public var frame = 24
         public var step = 1
         public var horizon = 1
@@ -48,8 +54,9 @@ public struct LoadedData: Sendable {
     /// - `mnist`, `fashion-mnist`: IDX files in `directory` (60,000/10,000);
     /// - `ucr:NAME`: `NAME_TRAIN.ts` and `NAME_TEST.ts` (or `.tsv`) in `directory` or
     ///   `directory/NAME`, the archive's own split;
-    /// - `forecast:FILE`: a series from a CSV column or a year × month table, split
-    ///   chronologically 70/15/15 and framed by `forecast`;
+    /// - `forecast:FILE`: the target column of a CSV file (with `forecast.inputs` as
+    ///   further channels) or a year × month table, split chronologically 70/15/15, each
+    ///   stream standardised on the training part, framed by `forecast`;
     /// - `csv:FILE`, `npz:FILE`: a table or arrays, split stratified by `testFraction`
     ///   (FILE is looked for in `directory` first, see `locate`).
     ///
@@ -164,13 +171,12 @@ public struct LoadedData: Sendable {
     }
 
     private static func loadForecast(_ path: String, _ options: ForecastOptions) throws(StrataError) -> LoadedData {
-        let series = try SeriesFile.read(contentsOf: path, column: options.column)
-        let data = try ForecastingData(series: series, frame: options.frame, step: options.step, horizon: options.horizon,
-                                       target: options.target, threshold: options.threshold)
+        let streams = try SeriesFile.streams(contentsOf: path, target: options.column, inputs: options.inputs ?? [])
+        let data = try ForecastingData(streams: streams.values, names: streams.names, frame: options.frame, step: options.step,
+                                       horizon: options.horizon, target: options.target, threshold: options.threshold,
+                                       season: options.season ?? streams.season)
         let task: Task = data.classNames.map { .classification(classNames: $0) } ?? .regression
         return LoadedData(name: "forecast:\(path)", train: data.train, validation: data.validation, test: data.test,
-                          task: task, targetScale: Double(data.std),
-                          baselines: data.persistenceMAE.isNaN ? [:] : ["persistence_mae": data.persistenceMAE],
-                          defaultNormalization: .none)
+                          task: task, targetScale: Double(data.std), baselines: data.baselines, defaultNormalization: .none)
     }
 }

@@ -257,9 +257,7 @@ extension TrainingRecipe {
         let evaluation = try trainer.evaluate(testLoader)
         var figures = data.baselines
         if let regression = evaluation.regression {
-            figures["test_mae"] = regression.meanAbsoluteError * data.targetScale
-            figures["test_rmse"] = regression.rootMeanSquaredError * data.targetScale
-            if let persistence = figures["persistence_mae"] { figures["mae_ratio_to_persistence"] = figures["test_mae"]! / persistence }
+            figures = ForecastFigures.figures(regression, data: data)
             if kind == .forecast { figures["trend_accuracy"] = try trendAccuracy(model, test) }
         } else {
             figures["test_accuracy"] = evaluation.metric
@@ -270,7 +268,7 @@ extension TrainingRecipe {
     }
 
     /// How often a forecast moves in the same direction as the truth from the window's
-    /// last value (windows `N×C×m`, targets `N×…` in the same units).
+    /// last value of the target (channel 0; windows `N×C×m`, targets `N×…` in its units).
     private func trendAccuracy(_ model: Module, _ test: TensorDataset) throws(StrataError) -> Double {
         model.eval()
         let predictions = try withoutGradients { () throws(StrataError) in try model(test.inputs) }.toArray()
