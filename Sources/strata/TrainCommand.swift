@@ -50,7 +50,7 @@ struct TrainCommand: ParsableCommand {
     var normalize: Normalization?
 
     @Option(name: [.customLong("column"), .customLong("target-column")],
-            help: "The CSV column: what forecast: predicts (default: the last numeric one), the label for csv: (default: the last).")
+            help: "The CSV column: what forecast: predicts (default: the last numeric one), the label for csv: and text: (default: the last).")
     var column: String?
 
     @Option(help: ArgumentHelp("forecast: further CSV columns as input channels after the target, in this order; \(SeriesFile.dayOfYear) adds the date's position in the year (sin, cos).", valueName: "COL,COL,…"))

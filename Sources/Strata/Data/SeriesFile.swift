@@ -91,13 +91,20 @@ public struct CSVTable: Sendable {
     public let columns: [String]
     public let rows: [[String]]
 
+    /// Reads a `.csv` file, or a gzipped one (`.csv.gz`).
+    ///
     /// - Throws: `StrataError.io` when unreadable, `corruptFile` with the byte offset of a
-    ///   row whose field count differs from the header's.
+    ///   row whose field count differs from the header's (of the decompressed text).
     public static func read(contentsOf path: String) throws(StrataError) -> CSVTable {
         guard let data = FileBytes.contents(atPath: path) else {
             throw .io(path: path, message: "cannot read the file")
         }
-        return try decode(data, path: path)
+        return try decode(path.lowercased().hasSuffix(".gz") ? try Gzip.decompress(data, path: path) : data, path: path)
+    }
+
+    /// Labels in a stable order: numbers by value, then the rest alphabetically.
+    static func sortedLabels(_ labels: [String]) -> [String] {
+        Array(Set(labels)).sorted { (Double($0) ?? .infinity, $0) < (Double($1) ?? .infinity, $1) }
     }
 
     public static func decode(_ data: Data, path: String = "<csv>") throws(StrataError) -> CSVTable {
@@ -152,7 +159,7 @@ public struct CSVTable: Sendable {
             throw .invalidArgument(op: "data", message: "no column '\(label)'; columns: \(columns.joined(separator: ", "))")
         }
         let features = numericColumnNames.filter { $0 != label }
-        let names = Array(Set(rows.map { $0[labelIndex] })).sorted { (Double($0) ?? .infinity, $0) < (Double($1) ?? .infinity, $1) }
+        let names = CSVTable.sortedLabels(rows.map { $0[labelIndex] })
         let values = features.compactMap { numericColumn($0) }
         let inputs = try Tensor(rows.indices.flatMap { row in values.map { $0[row] } }, shape: [rows.count, features.count])
         return try TensorDataset(inputs: inputs, targets: try Tensor(labels: rows.map { names.firstIndex(of: $0[labelIndex])! }),

@@ -146,6 +146,26 @@ public final class GlobalAvgPool: Module {
     public override func flow(_ flow: ShapeFlow, to output: [Int]) -> ShapeFlow { flow.global(to: output) }
 }
 
+/// Maximum over every spatial position: `N×C×L → N×C` or `N×C×H×W → N×C` (global max
+/// pooling, as text CNNs read a feature anywhere in the sentence).
+public final class GlobalMaxPool: Module {
+    public override init() {}
+
+    public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
+        let shape = try outputShape(for: input.shape)
+        return try input.reshape([shape[0], shape[1], -1]).max(axis: 2)
+    }
+
+    public override func outputShape(for input: [Int]) throws(StrataError) -> [Int] {
+        guard input.count >= 3, input.dropFirst(2).allSatisfy({ $0 >= 1 }) else {
+            throw .shapeMismatch(op: "GlobalMaxPool", message: "expects N×C×L or N×C×H×W input with positions, got \(ShapeNotation.describe(input))")
+        }
+        return Array(input.prefix(2))
+    }
+
+    public override func flow(_ flow: ShapeFlow, to output: [Int]) -> ShapeFlow { flow.global(to: output) }
+}
+
 /// Adaptive average pooling to a fixed output size, whatever the input size (PyTorch's
 /// `nn.AdaptiveAvgPool2d`/`nn.AdaptiveAvgPool1d`): `N×C×H×W → N×C×Ho×Wo`, each output the
 /// mean of its bin `⌊i·H/Ho⌋ ..< ⌈(i + 1)·H/Ho⌉` (see `adaptiveAvgPool2d`).

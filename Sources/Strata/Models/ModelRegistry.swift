@@ -3,7 +3,7 @@ import Foundation
 extension Models {
     /// Built-in networks by name, for the CLI and model files.
     public static let names = ["lenet5", "digits-cnn", "mnist-cnn", "cifar-cnn", "sensor-cnn", "digit-recognizer", "fcn",
-                               "resnet1d", "inception-time", "sequence-cnn", "tcn", "forecaster", "residual-forecaster", "mlp"] + zooNames
+                               "resnet1d", "inception-time", "sequence-cnn", "text-cnn", "tcn", "forecaster", "residual-forecaster", "mlp"] + zooNames
 
     /// The built-in network `name` for samples of `inputShape` (no batch axis) and
     /// `classes` outputs (classes or forecast values).
@@ -14,7 +14,8 @@ extension Models {
     ///
     /// - Throws: `StrataError.invalidArgument` for an unknown name (listing the known
     ///   ones) or an input the network is not made for.
-    public static func named(_ name: String, inputShape: [Int], classes: Int) throws(StrataError) -> Module {
+    /// `text-cnn` needs the token ids' range, `vocabulary`.
+    public static func named(_ name: String, inputShape: [Int], classes: Int, vocabulary: Int? = nil) throws(StrataError) -> Module {
         let channels = inputShape.first ?? 1
         var base = name.lowercased()
         var causal = false, dilated = false
@@ -51,6 +52,11 @@ extension Models {
             return ResNet1d(channels: channels, classes: classes)
         case "inception-time", "inceptiontime":
             return InceptionTime(channels: channels, classes: classes)
+        case "text-cnn":
+            guard let vocabulary else {
+                throw .invalidArgument(op: "model", message: "text-cnn reads token ids: it needs text data (--data text:FILE) for its vocabulary size")
+            }
+            return TextCNN(vocabulary: vocabulary, classes: classes)
         case "sequence-cnn":
             return sequenceCNN(channels: channels, classes: classes)
         case "forecaster":

@@ -48,13 +48,14 @@ public struct TrainingRecipe: Sendable, Codable, Equatable {
     public init() {}
 
     /// The kinds of data with their own defaults.
-    enum Kind { case digits, mnistLike, colour, series, forecast, tabular }
+    enum Kind { case digits, mnistLike, colour, series, forecast, tabular, text }
 
     var kind: Kind {
         let lower = data.lowercased()
         if lower.hasPrefix("ucr:") { return .series }
         if lower.hasPrefix("forecast:") { return .forecast }
         if lower.hasPrefix("csv:") { return .tabular }
+        if lower.hasPrefix("text:") { return .text }
         if lower == "digits" { return .digits }
         return ["mnist", "fashion-mnist"].contains(lower) ? .mnistLike : .colour
     }
@@ -62,13 +63,13 @@ public struct TrainingRecipe: Sendable, Codable, Equatable {
     /// The model used when none is named.
     public var resolvedModel: String {
         model ?? [Kind.digits: "digits-cnn", .mnistLike: "mnist-cnn", .colour: "cifar-cnn", .series: "sequence-cnn",
-                  .forecast: "residual-forecaster", .tabular: "mlp"][kind]!
+                  .forecast: "residual-forecaster", .tabular: "mlp", .text: "text-cnn"][kind]!
     }
     public var resolvedEpochs: Int {
-        epochs ?? [Kind.digits: 30, .mnistLike: 3, .colour: 10, .series: 150, .forecast: 100, .tabular: 100][kind]!
+        epochs ?? [Kind.digits: 30, .mnistLike: 3, .colour: 10, .series: 150, .forecast: 100, .tabular: 100, .text: 10][kind]!
     }
     public var resolvedBatchSize: Int {
-        batchSize ?? [Kind.digits: 32, .mnistLike: 64, .colour: 128, .series: 16, .forecast: 32, .tabular: 16][kind]!
+        batchSize ?? [Kind.digits: 32, .mnistLike: 64, .colour: 128, .series: 16, .forecast: 32, .tabular: 16, .text: 50][kind]!
     }
     public var resolvedSchedule: Schedule { schedule ?? (kind == .mnistLike ? .onecycle : .none) }
     public var resolvedLearningRate: Float { learningRate ?? (resolvedSchedule == .onecycle ? 5e-3 : 1e-3) }
@@ -132,6 +133,8 @@ public struct RunDescription: Sendable, Codable {
     /// Number of model outputs (classes, or forecast values).
     public let outputs: Int
     public let normalizer: Normalizer
+    /// The token ids' range of text data (`nil` otherwise).
+    public var vocabulary: Int? = nil
 
     public static func read(directory: String) throws(StrataError) -> RunDescription {
         let path = (directory as NSString).appendingPathComponent("run.json")
@@ -147,17 +150,17 @@ public struct RunDescription: Sendable, Codable {
 
     /// The run's network, freshly initialised (load a checkpoint into it).
     public func makeModel() throws(StrataError) -> Module {
-        try TrainingRecipe.buildModel(recipe.resolvedModel, inputShape: inputShape, classes: outputs)
+        try TrainingRecipe.buildModel(recipe.resolvedModel, inputShape: inputShape, classes: outputs, vocabulary: vocabulary)
     }
 }
 
 extension TrainingRecipe {
     /// A built-in model by name or a model file by path.
-    static func buildModel(_ name: String, inputShape: [Int], classes: Int) throws(StrataError) -> Module {
+    static func buildModel(_ name: String, inputShape: [Int], classes: Int, vocabulary: Int? = nil) throws(StrataError) -> Module {
         if name.hasSuffix(".json") || FileManager.default.fileExists(atPath: name) {
             return try ModelFile.load(contentsOf: name).model
         }
-        return try Models.named(name, inputShape: inputShape, classes: classes)
+        return try Models.named(name, inputShape: inputShape, classes: classes, vocabulary: vocabulary)
     }
 
     func checkOptions() throws(StrataError) {
@@ -211,7 +214,7 @@ extension TrainingRecipe {
         let validation = try validationPart.map { set throws(StrataError) in try normalized(set) }
 
         Random.seed(seed)
-        let model = try Self.buildModel(resolvedModel, inputShape: data.inputShape, classes: data.outputs)
+        let model = try Self.buildModel(resolvedModel, inputShape: data.inputShape, classes: data.outputs, vocabulary: data.vocabulary)
         let modelSummary = try summary(model, input: data.inputShape)
         let augmentations = try augment.map { text throws(StrataError) in try AugmentationSpecification.parse(text) } ?? []
         let trainSource: any Dataset = augmentations.isEmpty ? train : AugmentedDataset(train, augmentations: augmentations, seed: seed)
@@ -241,7 +244,7 @@ extension TrainingRecipe {
         let classNames: [String]
         if case let .classification(names) = data.task { classNames = names } else { classNames = [] }
         let description = RunDescription(recipe: self, inputShape: data.inputShape, classNames: classNames,
-                                         outputs: data.outputs, normalizer: normalizer)
+                                         outputs: data.outputs, normalizer: normalizer, vocabulary: data.vocabulary)
         try writeJSON(description, to: "run.json")
         try AtomicFile.write(Data((modelSummary.description + "\n").utf8), to: (output as NSString).appendingPathComponent("summary.txt"))
         AtomicFile.removeLeftovers(in: output)

@@ -118,6 +118,10 @@ enum OpCatalogue {
         add("stack", [signed([c, h], &rng), signed([c, h], &rng)]) { try Tensor.stack([$0[0], $0[1]], axis: 1).square() }
         add("matmul", [signed([n, c, h], &rng), signed([h, w], &rng)]) { try Tensor.matmul($0[0], $0[1]) }
         add("matmul vector", [signed([c, h], &rng), signed([h], &rng)]) { try Tensor.matmul($0[0], $0[1]) }
+        // embedding lookup: repeated ids add their gradients (the padding row's frozen
+        // gradient is not the true one, see TextClassificationTests)
+        let tokenIds = try! Tensor(labels: (0..<(n * len)).map { _ in rng.nextInt(below: c + 2) }).reshape([n, len])
+        add("embedding", [signed([c + 2, h], &rng)]) { try embedding(tokenIds, weight: $0[0]).square() }
         // convolutions
         add("conv2d", [signed([n, c, h, w], &rng), signed([3, c, 3, 2], &rng), signed([3], &rng)]) {
             try conv2d($0[0], weight: $0[1], bias: $0[2], stride: [2, 1], padding: [1, 0])

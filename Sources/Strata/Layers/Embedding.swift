@@ -1,0 +1,31 @@
+/// A table of learned vectors, one per token (PyTorch's `nn.Embedding`, same parameter
+/// name `weight` `V×D`, initialised from N(0, 1) with the padding row zero): int64 token
+/// ids `N×L` → `N×L×D`. Follow it with `ChannelsFirst` for 1-D convolutions (`N×D×L`).
+///
+///     Embedding(20_000, 128, paddingIndex: 0)   // ids 0…19,999 → 128 values each
+public final class Embedding: Module {
+    @Parameter public var weight: Tensor
+    public let paddingIndex: Int?
+
+    public init(_ count: Int, _ dimension: Int, paddingIndex: Int? = nil) {
+        let shape = [Swift.max(count, 0), Swift.max(dimension, 0)]
+        var table = Initialization.isAllocatable(shape) ? Random.withDefault { generator in
+            Tensor.filled(shape) { generator.nextNormal() }
+        } : Tensor(zerosShape: [0, Swift.max(dimension, 0)])
+        if let paddingIndex, paddingIndex >= 0, paddingIndex < table.shape[0] {
+            var values = table.toArray()
+            for column in 0..<shape[1] { values[paddingIndex * shape[1] + column] = 0 }
+            table = (try? Tensor(values, shape: table.shape)) ?? table
+        }
+        weight = table
+        self.paddingIndex = paddingIndex
+    }
+
+    public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
+        try embedding(input, weight: weight, paddingIndex: paddingIndex)
+    }
+
+    public override func outputShape(for input: [Int]) throws(StrataError) -> [Int] { input + [weight.shape[1]] }
+
+    public override var summaryText: String { "Embedding(\(weight.shape[0]), \(weight.shape[1]))" }
+}
