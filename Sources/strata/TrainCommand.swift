@@ -22,19 +22,19 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("data-dir"), help: "Folder with the data set's files (MNIST-format IDX, plain or .gz).")
     var dataDirectory: String?
 
-    @Option(help: "Built-in model (\(Models.names.joined(separator: ", "))) or a model file (.json). Default: digits-cnn for digits, mnist-cnn otherwise.")
+    @Option(help: "Built-in model (\(Models.names.joined(separator: ", "))) or a model file (.json). Default: \(TrainingRecipe.defaultsHelp(\.model)).")
     var model: String?
 
-    @Option(help: "Epochs (default 30 for digits, 3 otherwise).")
+    @Option(help: "Epochs. Default: \(TrainingRecipe.defaultsHelp(\.epochs)).")
     var epochs: Int?
 
-    @Option(name: .customLong("batch-size"), help: "Samples per batch (default 32 for digits, 64 otherwise).")
+    @Option(name: .customLong("batch-size"), help: "Samples per batch. Default: \(TrainingRecipe.defaultsHelp(\.batchSize)).")
     var batchSize: Int?
 
     @Option(help: "Optimizer: \(TrainingRecipe.OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var optimizer = TrainingRecipe.OptimizerKind.adam
 
-    @Option(help: "Learning rate, the peak for onecycle (default 1e-3 for digits, 5e-3 with onecycle otherwise).")
+    @Option(help: "Learning rate, the peak for onecycle (default 5e-3 with onecycle, 1e-3 otherwise).")
     var lr: Float?
 
     @Option(help: "SGD momentum.")
@@ -43,7 +43,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("weight-decay"), help: "Weight decay (L2 for sgd/adam/rmsprop, decoupled for adamw).")
     var weightDecay: Float = 0
 
-    @Option(help: "Learning-rate schedule: \(TrainingRecipe.Schedule.allCases.map(\.rawValue).joined(separator: ", ")) (default none for digits, onecycle otherwise).")
+    @Option(help: "Learning-rate schedule: \(TrainingRecipe.Schedule.allCases.map(\.rawValue).joined(separator: ", ")). Default: \(TrainingRecipe.defaultsHelp(\.schedule.rawValue)).")
     var schedule: TrainingRecipe.Schedule?
 
     @Option(help: "Input normalisation: \(Normalization.allCases.map(\.rawValue).joined(separator: ", ")) (default standard for images, sample for ucr:).")
@@ -77,8 +77,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed for initialisation, splits, shuffling and dropout.")
     var seed: UInt64 = 0
 
-    @Option(help: "Fraction of the training part held out for validation (0 = none).")
-    var validation = 0.1
+    @Option(help: "Fraction of the training part held out for validation, 0 = none. Default: \(TrainingRecipe.defaultsHelp(\.validationFraction)).")
+    var validation: Double?
 
     @Option(name: .customLong("test-fraction"), help: "Fraction of digits kept for testing.")
     var testFraction = 0.2
