@@ -43,6 +43,17 @@ final class LoaderTests: XCTestCase {
         XCTAssertEqual(try motions.dataset().inputs.shape, [40, 6, 100])
     }
 
+    func testUnequalLengthsArePaddedOrResampledToTheLongest() throws {
+        let cases = try TimeSeriesFile.decodeTSV(Data("1\t0\t2\t4\t6\t8\n2\t1\t3\t5\n".utf8))
+        XCTAssertEqual(try cases.dataset().inputs.toArray(), [0, 2, 4, 6, 8, 1, 3, 5, 0, 0])
+        XCTAssertEqual(try cases.dataset(resample: true).inputs.toArray(), [0, 2, 4, 6, 8, 1, 2, 3, 4, 5],
+                       "1, 3, 5 stretched over five steps by linear interpolation")
+        let vowels = try LoadedData.load("ucr:JapaneseVowels", directory: SharedData.path("data/ucr-uea"))
+        XCTAssertEqual(vowels.inputShape, [12, 29])
+        let last = try vowels.train.inputs.slice(axis: 2, start: 28).abs().sum(axes: [1, 2]).toArray()
+        XCTAssertFalse(last.contains(0), "no case ends in padding")
+    }
+
     func testTSVAndMissingValues() throws {
         let tsv = try TimeSeriesFile.decodeTSV(Data("1\t0.5\t1.5\n2\t2.5\tNaN\n1\t3\t4\n".utf8))
         XCTAssertEqual(tsv.count, 3)

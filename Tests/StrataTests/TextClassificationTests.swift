@@ -58,6 +58,12 @@ final class TextClassificationTests: XCTestCase {
         XCTAssertEqual(data.train.classNames, ["great", "other"])
         XCTAssertEqual(data.inputShape.count, 1)
         XCTAssertGreaterThan(data.vocabulary ?? 0, 5000)
+        let inspection = DatasetInspection(name: data.name, parts: [("train", data.train), ("test", data.test)])
+        let tokens = try XCTUnwrap(inspection.tokens)
+        XCTAssertLessThanOrEqual(tokens.idRange, data.vocabulary!)
+        XCTAssertEqual(tokens.meanLength, 70, accuracy: 10, "reviews average 73 words; the longest 5% are cut")
+        XCTAssertTrue(inspection.channels.isEmpty)
+        XCTAssertTrue(inspection.description.contains("tokens per sample"), inspection.description)
     }
 
     /// Measured (seed 0, 10 epochs): 78.8%. scikit-learn on the same split

@@ -17,9 +17,12 @@ public struct TimeSeriesCollection: Sendable {
     /// Number of NaN (missing) values.
     public var missingValues: Int { series.reduce(0) { $0 + $1.reduce(0) { $0 + $1.filter(\.isNaN).count } } }
 
-    /// Inputs `N×C×length` and int64 labels. Shorter cases are padded with zeros at the
-    /// end, longer ones cut (default length: the longest case); missing values become 0.
-    public func dataset(length: Int? = nil) throws(StrataError) -> TensorDataset {
+    /// Inputs `N×C×length` and int64 labels (default length: the longest case). Shorter
+    /// cases are padded with zeros at the end and longer ones cut, or, with `resample`,
+    /// every case is stretched to `length` by linear interpolation (how the UCR archive's
+    /// own fix and the published deep-learning results make unequal lengths equal).
+    /// Missing values become 0.
+    public func dataset(length: Int? = nil, resample: Bool = false) throws(StrataError) -> TensorDataset {
         let target = length ?? (lengths.max() ?? 0)
         guard target >= 1, !series.isEmpty else {
             throw .invalidArgument(op: "TimeSeriesCollection", message: "no values to make a dataset of (length \(target), \(series.count) cases)")
@@ -28,9 +31,19 @@ public struct TimeSeriesCollection: Sendable {
         let inputs = Tensor(zerosShape: [series.count, channels, target])
         inputs.withMutableFloats { elements in
             for (n, dims) in series.enumerated() {
-                for (c, values) in dims.enumerated() {
+                for (c, raw) in dims.enumerated() {
                     let base = (n * channels + c) * target
-                    for (t, value) in values.prefix(target).enumerated() { elements[base + t] = value.isNaN ? 0 : value }
+                    let values = raw.map { $0.isNaN ? 0 : $0 }
+                    guard resample, values.count >= 2, values.count != target else {
+                        for (t, value) in values.prefix(target).enumerated() { elements[base + t] = value }
+                        continue
+                    }
+                    let scale = Double(values.count - 1) / Double(Swift.max(target - 1, 1))
+                    for t in 0..<target {
+                        let position = Double(t) * scale, left = Swift.min(Int(position), values.count - 2)
+                        let fraction = Float(position - Double(left))
+                        elements[base + t] = values[left] + fraction * (values[left + 1] - values[left])
+                    }
                 }
             }
         }

@@ -24,6 +24,18 @@ public struct DatasetInspection: Sendable, CustomStringConvertible {
     public let missingValues: Int
     /// Shortest and longest sequence, for time series.
     public let lengths: ClosedRange<Int>?
+    /// For token ids (int64 inputs, text): how the first part's texts fill their length.
+    public let tokens: TokenStatistics?
+
+    public struct TokenStatistics: Sendable, Equatable {
+        /// One more than the largest id.
+        public let idRange: Int
+        /// Tokens per sample, padding (id 0) excluded.
+        public let meanLength: Double
+        /// Share of padding among all positions, and of unknown tokens (id 1) among the rest.
+        public let paddingShare: Double
+        public let unknownShare: Double
+    }
 
     /// Inspects labelled parts (the first is the one channel statistics describe).
     public init(name: String, parts: [(String, TensorDataset)], missingValues: Int? = nil, lengths: ClosedRange<Int>? = nil) {
@@ -39,9 +51,22 @@ public struct DatasetInspection: Sendable, CustomStringConvertible {
         }
         classCounts = counts
         sampleShape = parts.first?.1.sampleShape ?? []
-        channels = parts.first.map { Self.statistics($0.1.inputs) } ?? []
-        self.missingValues = missingValues ?? parts.reduce(0) { $0 + $1.1.inputs.toArray().filter(\.isNaN).count }
+        let first = parts.first?.1.inputs
+        channels = first.flatMap { $0.dtype == .float32 ? Self.statistics($0) : nil } ?? []
+        tokens = first.flatMap { $0.dtype == .int64 ? Self.tokenStatistics($0) : nil }
+        self.missingValues = missingValues ?? parts.reduce(0) { total, part in
+            total + (part.1.inputs.dtype == .float32 ? part.1.inputs.toArray().filter(\.isNaN).count : 0)
+        }
         self.lengths = lengths
+    }
+
+    private static func tokenStatistics(_ ids: Tensor) -> TokenStatistics {
+        let values = ids.toLabels(), samples = Swift.max(ids.shape.first ?? 1, 1)
+        let padding = values.filter { $0 == Tokenizer.padding }.count, unknown = values.filter { $0 == Tokenizer.unknown }.count
+        let tokens = values.count - padding
+        return TokenStatistics(idRange: (values.max() ?? -1) + 1, meanLength: Double(tokens) / Double(samples),
+                               paddingShare: Double(padding) / Double(Swift.max(values.count, 1)),
+                               unknownShare: Double(unknown) / Double(Swift.max(tokens, 1)))
     }
 
     private static func statistics(_ inputs: Tensor) -> [ChannelStatistics] {
@@ -82,6 +107,12 @@ public struct DatasetInspection: Sendable, CustomStringConvertible {
                 lines.append("  " + name.padding(toLength: width, withPad: " ", startingAt: 0)
                              + parts.map { String(format: "%8d", classCounts[$0.name]?[index] ?? 0) }.joined())
             }
+        }
+        if let tokens {
+            lines.append(String(format: "Token ids (%@): 0…%d, %.1f tokens per sample, %.1f%% padding, %.1f%% unknown",
+                                parts.first?.name ?? "", tokens.idRange - 1, tokens.meanLength, 100 * tokens.paddingShare,
+                                100 * tokens.unknownShare))
+            return lines.joined(separator: "\n")
         }
         lines.append("Channels (\(parts.first?.name ?? "")):")
         for (index, channel) in channels.enumerated().prefix(16) {
