@@ -52,6 +52,8 @@ final class LoaderTests: XCTestCase {
         XCTAssertEqual(vowels.inputShape, [12, 29])
         let last = try vowels.train.inputs.slice(axis: 2, start: 28).abs().sum(axes: [1, 2]).toArray()
         XCTAssertFalse(last.contains(0), "no case ends in padding")
+        XCTAssertEqual(vowels.defaultNormalization, .standard, "multivariate: per channel, keeping each case's level")
+        XCTAssertEqual(try LoadedData.load("ucr:GunPoint", directory: SharedData.path("data/ucr-uea")).defaultNormalization, .sample)
     }
 
     func testTSVAndMissingValues() throws {
