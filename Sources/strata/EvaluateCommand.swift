@@ -54,7 +54,7 @@ struct RunOptions: ParsableArguments {
     func loadData(_ description: RunDescription) throws -> LoadedData {
         let recipe = description.recipe
         return try LoadedData.load(recipe.data, directory: dataDirectory ?? recipe.dataDirectory, seed: recipe.seed,
-                                   testFraction: recipe.testFraction, forecast: recipe.forecast)
+                                   testFraction: recipe.testFraction, forecast: recipe.forecast, tokenizer: description.tokenizer)
     }
 
     /// The run's test data, standardised with the training statistics.

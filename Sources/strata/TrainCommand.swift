@@ -77,10 +77,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed for initialisation, splits, shuffling and dropout.")
     var seed: UInt64 = 0
 
-    @Option(help: "Fraction of the training part held out for validation, 0 = none. Default: \(TrainingRecipe.defaultsHelp(\.validationFraction)).")
+    @Option(help: "Fraction of the training part held out for validation, 0 = none. Default: \(TrainingRecipe.defaultsHelp(\.validationFraction)); forecast: data keep the 15% before their test part for validation.")
     var validation: Double?
 
-    @Option(name: .customLong("test-fraction"), help: "Fraction of digits kept for testing.")
+    @Option(name: .customLong("test-fraction"), help: "Fraction kept for testing of data without their own test part (digits, folder:, csv:, npz:, text: without a _test twin).")
     var testFraction = 0.2
 
     @Option(name: .customLong("label-smoothing"), help: "Label smoothing ε for the cross-entropy.")

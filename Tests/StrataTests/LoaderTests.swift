@@ -57,8 +57,9 @@ final class LoaderTests: XCTestCase {
     }
 
     func testTSVAndMissingValues() throws {
-        let tsv = try TimeSeriesFile.decodeTSV(Data("1\t0.5\t1.5\n2\t2.5\tNaN\n1\t3\t4\n".utf8))
+        let tsv = try TimeSeriesFile.decodeTSV(Data("1\t0.5\t1.5\n2\tNaN\t2.5\r\n1\t3\tNaN\n".utf8))
         XCTAssertEqual(tsv.count, 3)
+        XCTAssertEqual(tsv.lengths, [2, 2, 1], "trailing NaN pads a shorter case (the 2018 archive's convention)")
         XCTAssertEqual(tsv.labels, [0, 1, 0])
         XCTAssertEqual(tsv.missingValues, 1)
         let ts = try TimeSeriesFile.decode(Data("@problemName x\n@classLabel true a b\n@data\n1,?,3:4,5,6:b\n".utf8))

@@ -101,11 +101,16 @@ final class MultivariateForecastingTests: XCTestCase {
         XCTAssertEqual(CalendarDate("2012/01/31")?.dayOfYear, 31)
         XCTAssertEqual(CalendarDate("19580329")?.dayOfYear, 31 + 28 + 29)
         XCTAssertEqual(CalendarDate("2020-03-01 00:30:00+00:00")?.dayOfYear, 31 + 29 + 1)
+        XCTAssertEqual(CalendarDate("2020-03-02T00:30")?.dayOfYear, 31 + 29 + 2)
         XCTAssertEqual(CalendarDate("1949-02")?.month, 2)
         XCTAssertEqual(CalendarDate("1991 Jul")?.month, 7)
         XCTAssertEqual(CalendarDate("1970 Q3")?.month, 7)
         XCTAssertNil(CalendarDate("1871"))
         XCTAssertNil(CalendarDate("2012-13-01"))
+        XCTAssertNil(CalendarDate("2021-02-29"), "not a leap year")
+        XCTAssertEqual(CalendarDate("2020-02-29")?.dayOfYear, 60)
+        XCTAssertEqual(CalendarDate("1991 OCT")?.month, 10, "capitals, and a T inside a word is not a separator")
+        XCTAssertNil(CalendarDate("2020 Q9223372036854775807"), "a quarter outside 1…4, not an overflow")
         XCTAssertNil(CalendarDate("rain"))
         let quarters = ["1970 Q1", "1970 Q2", "1970 Q3", "1970 Q4", "1971 Q1"].compactMap(CalendarDate.init)
         XCTAssertEqual(CalendarDate.season(of: quarters), 4)
@@ -131,5 +136,6 @@ final class MultivariateForecastingTests: XCTestCase {
         let mae = try XCTUnwrap(figures["test_mae"] as? Double), persistence = try XCTUnwrap(figures["persistence_mae"] as? Double)
         XCTAssertGreaterThan(persistence, 1, "°C, not standard deviations")
         XCTAssertLessThan(mae, 3 * persistence, "in the same units as the baseline")
+        XCTAssertGreaterThan(mae, persistence / 3, "not in standard deviations (≈ 0.3)")
     }
 }

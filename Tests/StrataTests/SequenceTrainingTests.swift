@@ -42,6 +42,21 @@ final class SequenceTrainingTests: XCTestCase {
         XCTAssertGreaterThan(figures["trend_accuracy"]!, 0.5)
     }
 
+    func testRunFoldersNameTheirModelSoNewDefaultsDoNotChangeThem() throws {
+        var recipe = TrainingRecipe()
+        recipe.data = "ucr:GunPoint"
+        XCTAssertEqual(recipe.resolved.model, "inception-time")
+        XCTAssertEqual(recipe.resolved.schedule, .cosine)
+        XCTAssertEqual(recipe.resolved.validationFraction, 0)
+        // a run.json written before run folders stored the resolved recipe: the ucr: default was sequence-cnn
+        let legacy = RunDescription(recipe: recipe, inputShape: [1, 150], classNames: ["1", "2"], outputs: 2,
+                                    normalizer: Normalizer.fit(.sample, on: try Tensor.zeros([1, 1, 150])))
+        XCTAssertEqual(try legacy.makeModel().stateDict().first?.1.shape, [64, 1, 7], "sequence-cnn's first convolution")
+        let current = RunDescription(recipe: recipe.resolved, inputShape: [1, 150], classNames: ["1", "2"], outputs: 2,
+                                     normalizer: legacy.normalizer)
+        XCTAssertTrue(try current.makeModel() is Models.InceptionTime)
+    }
+
     func testTrendTargetsAreAThreeClassProblem() throws {
         let data = try ForecastingData(series: (0..<200).map { Float(sin(Double($0) / 5)) }, frame: 12, horizon: 3,
                                        target: "trend", threshold: 0.05)

@@ -66,6 +66,15 @@ final class TextClassificationTests: XCTestCase {
         XCTAssertTrue(inspection.description.contains("tokens per sample"), inspection.description)
     }
 
+    func testTokenIdsAreNotNormalised() throws {
+        var recipe = TrainingRecipe()
+        recipe.data = "text:" + fixture("fine_foods_train.csv.gz")
+        recipe.normalization = .standard
+        XCTAssertThrowsError(try recipe.run()) { error in
+            XCTAssertTrue("\(error)".contains("--normalize standard") && "\(error)".contains("give none"), "\(error)")
+        }
+    }
+
     /// Measured (seed 0, 10 epochs): 78.8%. scikit-learn on the same split
     /// (Tests/Fixtures/text/baseline.json): bag-of-words counts 77.3%, tf-idf 78.9%, majority 65.8%.
     func testTheCNNBeatsBagOfWordsLogisticRegression() throws {
@@ -78,6 +87,10 @@ final class TextClassificationTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: recipe.output) }
         let outcome = try recipe.run()
         XCTAssertEqual(outcome.test.classification?.samples, 1000)
+        let description = try RunDescription.read(directory: recipe.output)
+        XCTAssertEqual(description.tokenizer?.size, try LoadedData.load(recipe.data, directory: nil).vocabulary,
+                       "the run keeps its tokenizer, so evaluation encodes texts as training did")
+        XCTAssertEqual(description.recipe.model, "text-cnn", "run.json names the default it used")
         XCTAssertGreaterThan(outcome.figures["test_accuracy"]!, bagOfWords)
     }
 }

@@ -10,19 +10,20 @@ public enum SeriesFile {
     /// - Throws: `StrataError.io` when unreadable, `invalidArgument` for an unknown column,
     ///   `corruptFile` when no values are found.
     public static func read(contentsOf path: String, column: String? = nil) throws(StrataError) -> [Float] {
-        if path.lowercased().hasSuffix(".csv") {
-            let table = try CSVTable.read(contentsOf: path)
-            let name = column ?? table.numericColumnNames.last
-            guard let name, let values = table.numericColumn(name) else {
-                throw .invalidArgument(op: "data", message: "column '\(column ?? "")' is not a numeric column of \(path); numeric columns: \(table.numericColumnNames.joined(separator: ", "))")
-            }
-            return values
-        }
+        try streams(contentsOf: path, target: column).values[0]
+    }
+
+    private static func isCSV(_ path: String) -> Bool {
+        path.lowercased().hasSuffix(".csv") || path.lowercased().hasSuffix(".csv.gz")
+    }
+
+    /// The monthly values of a year × month table, month after month.
+    private static func monthlyTable(_ path: String) throws(StrataError) -> [Float] {
         guard let data = FileBytes.contents(atPath: path) else {
             throw .io(path: path, message: "cannot read the file")
         }
         var values: [Float] = []
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+        for (_, line) in TextLines.split(data) {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard let year = fields.first.flatMap({ Int($0) }), (1000...3000).contains(year), fields.count >= 2 else { continue }
             let months = fields.dropFirst().compactMap { Float($0) }
@@ -54,11 +55,11 @@ public enum SeriesFile {
     /// - Throws: as `read`, and `invalidArgument` naming an input that is not a numeric
     ///   column (listing those that are) or `day-of-year` without a date column.
     public static func streams(contentsOf path: String, target: String? = nil, inputs: [String] = []) throws(StrataError) -> Streams {
-        guard path.lowercased().hasSuffix(".csv") else {
+        guard isCSV(path) else {
             if let other = inputs.first(where: { $0 != target }) {
                 throw .invalidArgument(op: "data", message: "--inputs \(other): \(path) is a year × month table with one stream; several streams need a CSV file")
             }
-            return Streams(names: [target ?? "series"], values: [try read(contentsOf: path, column: target)], season: 12)
+            return Streams(names: [target ?? "series"], values: [try monthlyTable(path)], season: 12)
         }
         let table = try CSVTable.read(contentsOf: path)
         let numeric = table.numericColumnNames
@@ -66,8 +67,8 @@ public enum SeriesFile {
             !table.rows.isEmpty && table.rows.allSatisfy { CalendarDate($0[index]) != nil }
         }
         let dates = dateIndex.map { index in table.rows.compactMap { CalendarDate($0[index]) } }
-        var names: [String] = [], values: [[Float]] = []
-        for name in [target ?? numeric.last ?? ""] + inputs where !names.contains(name) {
+        var names: [String] = [], values: [[Float]] = [], listed: Set<String> = []
+        for name in [target ?? numeric.last ?? ""] + inputs where listed.insert(name).inserted {
             if name == dayOfYear {
                 guard let dates else {
                     throw .invalidArgument(op: "data", message: "--inputs \(dayOfYear) needs a date column in \(path) (e.g. 1991-01-31, 1949-01, 1970 Q1); its columns: \(table.columns.joined(separator: ", "))")
@@ -108,13 +109,9 @@ public struct CSVTable: Sendable {
     }
 
     public static func decode(_ data: Data, path: String = "<csv>") throws(StrataError) -> CSVTable {
-        var offset = 0
         var parsed: [(Int, [String])] = []
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {
-            defer { offset += line.utf8.count + 1 }
-            let text = line.hasSuffix("\r") ? line.dropLast() : line
-            if text.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            parsed.append((offset, fields(text)))
+        for (offset, text) in TextLines.split(data) where !text.trimmingCharacters(in: .whitespaces).isEmpty {
+            parsed.append((offset, fields(Substring(text))))
         }
         guard let header = parsed.first else { throw .corruptFile(path: path, offset: 0, message: "the file is empty") }
         for (rowOffset, row) in parsed.dropFirst() where row.count != header.1.count {

@@ -70,18 +70,6 @@ public enum TimeSeriesFile {
         return path.lowercased().hasSuffix(".tsv") ? try decodeTSV(data, path: path) : try decode(data, path: path)
     }
 
-    /// The lines of `data` with the byte offset where each starts.
-    private static func lines(_ data: Data) -> [(offset: Int, text: Substring)] {
-        let text = String(decoding: data, as: UTF8.self)
-        var result: [(Int, Substring)] = []
-        var offset = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            result.append((offset, line.hasSuffix("\r") ? line.dropLast() : line))
-            offset += line.utf8.count + 1
-        }
-        return result
-    }
-
     /// Decodes `.ts` bytes; `path` names the source in errors.
     public static func decode(_ data: Data, path: String = "<ts>") throws(StrataError) -> TimeSeriesCollection {
         func fail(_ offset: Int, _ message: String) -> StrataError { .corruptFile(path: path, offset: offset, message: message) }
@@ -91,7 +79,7 @@ public enum TimeSeriesFile {
         var labels: [Int] = []
         var inData = false
         var expectedDimensions: Int?
-        for (offset, rawLine) in lines(data) {
+        for (offset, rawLine) in TextLines.split(data) {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
             if !inData {
@@ -157,7 +145,7 @@ public enum TimeSeriesFile {
     /// Decodes UCR `.tsv` bytes (label first, then values, tab-separated).
     public static func decodeTSV(_ data: Data, path: String = "<tsv>") throws(StrataError) -> TimeSeriesCollection {
         var raw: [(String, [Float])] = []
-        for (offset, line) in lines(data) where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+        for (offset, line) in TextLines.split(data) where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             let fields = line.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
             var values: [Float] = []
             for token in fields.dropFirst() {
@@ -166,9 +154,10 @@ public enum TimeSeriesFile {
                 }
                 values.append(value)
             }
+            while values.last?.isNaN == true { values.removeLast() }   // the 2018 archive pads shorter cases with NaN
             raw.append((fields.first ?? "", values))
         }
-        let names = Array(Set(raw.map(\.0))).sorted { (Double($0) ?? .infinity, $0) < (Double($1) ?? .infinity, $1) }
+        let names = CSVTable.sortedLabels(raw.map(\.0))
         return TimeSeriesCollection(problemName: (path as NSString).lastPathComponent, series: raw.map { [$0.1] },
                                     labels: raw.map { names.firstIndex(of: $0.0)! }, classNames: names)
     }

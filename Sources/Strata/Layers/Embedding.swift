@@ -27,5 +27,15 @@ public final class Embedding: Module {
 
     public override func outputShape(for input: [Int]) throws(StrataError) -> [Int] { input + [weight.shape[1]] }
 
-    public override var summaryText: String { "Embedding(\(weight.shape[0]), \(weight.shape[1]))" }
+    public override var summaryText: String {
+        "Embedding(\(weight.shape[0]), \(weight.shape[1])\(paddingIndex.map { ", padding \($0)" } ?? ""))"
+    }
+
+    /// Each output position is one token: a receptive field of 1 along the text.
+    public override func flow(_ flow: ShapeFlow, to output: [Int]) -> ShapeFlow {
+        guard output.count == 3 else { return super.flow(flow, to: output) }
+        var next = ShapeFlow(input: [output[0], output[2], output[1]])
+        next.shape = output
+        return next
+    }
 }

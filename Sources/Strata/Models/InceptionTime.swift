@@ -39,8 +39,8 @@ extension Models {
     /// InceptionTime's network (Ismail Fawaz et al. 2020): `depth` `InceptionModule`s
     /// (`blocks.0` …) with a residual connection around every three — a 1×1 convolution
     /// and batch norm (`shortcuts.0.0`, `shortcuts.0.1`), added, then ReLU — global average
-    /// pooling and a linear `fc`. `N×C×L → N×classes`, any `L`. The paper ensembles five
-    /// such networks trained from different seeds (`strata train --ensemble 5`).
+    /// pooling and a linear `fc`. `N×C×L → N×classes`, any `L`. (The paper's figures are
+    /// of an ensemble of five such networks trained from different seeds.)
     public final class InceptionTime: Composite {
         public let blocks: [InceptionModule]
         public let shortcuts: [Sequential]

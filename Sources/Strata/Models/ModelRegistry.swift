@@ -24,14 +24,9 @@ extension Models {
             else if base.hasSuffix("-dilated") { dilated = true; base.removeLast(8) }
             else { break }
         }
-        if causal || dilated {
-            switch base {
-            case "fcn": return fcn(channels: channels, classes: classes, causal: causal, dilated: dilated)
-            case "resnet1d": return ResNet1d(channels: channels, classes: classes, causal: causal, dilated: dilated)
-            case "inception-time": return InceptionTime(channels: channels, classes: classes, causal: causal, dilated: dilated)
-            default:
-                throw .invalidArgument(op: "model", message: "'\(name)': only fcn, resnet1d and inception-time take -causal and -dilated")
-            }
+        let timeSeriesClassifiers = ["fcn", "resnet1d", "inception-time"]
+        if (causal || dilated) && !timeSeriesClassifiers.contains(base) {
+            throw .invalidArgument(op: "model", message: "'\(name)': only \(timeSeriesClassifiers.joined(separator: ", ")) take -causal and -dilated")
         }
         switch base {
         case "lenet5", "lenet-5", "lenet":
@@ -47,11 +42,11 @@ extension Models {
         case "digit-recognizer":
             return digitRecognizerCNN()
         case "fcn":
-            return fcn(channels: channels, classes: classes)
+            return fcn(channels: channels, classes: classes, causal: causal, dilated: dilated)
         case "resnet1d":
-            return ResNet1d(channels: channels, classes: classes)
-        case "inception-time", "inceptiontime":
-            return InceptionTime(channels: channels, classes: classes)
+            return ResNet1d(channels: channels, classes: classes, causal: causal, dilated: dilated)
+        case "inception-time":
+            return InceptionTime(channels: channels, classes: classes, causal: causal, dilated: dilated)
         case "text-cnn":
             guard let vocabulary else {
                 throw .invalidArgument(op: "model", message: "text-cnn reads token ids: it needs text data (--data text:FILE) for its vocabulary size")

@@ -37,7 +37,7 @@ extension Models {
     ///
     /// - Parameters:
     ///   - causal: pad every convolution on the left only, so output `t` sees inputs `≤ t`.
-    ///   - dilated: block `b` uses dilation `2^b`, growing the receptive field from 34 to 94 steps.
+    ///   - dilated: block `b` uses dilation `2^b`, growing the receptive field from 40 to 92 steps.
     public final class ResNet1d: Composite {
         public let blocks: [ResNet1dBlock]
         public let fc: Linear

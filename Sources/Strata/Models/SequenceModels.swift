@@ -6,7 +6,7 @@ extension Models {
     ///
     /// - Parameters:
     ///   - causal: pad on the left only, so output `t` sees inputs `≤ t`.
-    ///   - dilated: the `i`-th convolution dilates by `2^i`, growing the receptive field from 14 to 34 steps.
+    ///   - dilated: the `i`-th convolution dilates by `2^i`, growing the receptive field from 14 to 24 steps.
     public static func fcn(channels: Int, classes: Int, causal: Bool = false, dilated: Bool = false) -> Sequential {
         Sequential {
             for (index, (input, output, kernel)) in [(channels, 128, 8), (128, 256, 5), (256, 128, 3)].enumerated() {

@@ -14,7 +14,7 @@ public struct CalendarDate: Sendable, Equatable {
     private static let monthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
     public init?(_ text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         let digits = trimmed.prefix { $0.isNumber }
         if digits.count == 8, digits.count == trimmed.count, let value = Int(digits) {
             self.init(year: value / 10_000, month: value / 100 % 100, day: value % 100)
@@ -23,9 +23,9 @@ public struct CalendarDate: Sendable, Equatable {
         guard digits.count == 4, let year = Int(digits) else { return nil }
         let rest = trimmed.dropFirst(4)
         guard let separator = rest.first, "-/ ".contains(separator) else { return nil }
-        let fields = rest.dropFirst().split(whereSeparator: { "-/ T".contains($0) }).map(String.init)
-        guard let first = fields.first?.lowercased() else { return nil }
-        if first.hasPrefix("q"), let quarter = Int(first.dropFirst()) {
+        let fields = rest.dropFirst().split(whereSeparator: { "-/ ".contains($0) }).map(String.init)
+        guard let first = fields.first else { return nil }
+        if first.hasPrefix("q"), let quarter = Int(first.dropFirst()), (1...4).contains(quarter) {
             self.init(year: year, month: 3 * (quarter - 1) + 1, day: 1)
         } else if let named = CalendarDate.monthNames.firstIndex(of: String(first.prefix(3))), first.allSatisfy(\.isLetter) {
             self.init(year: year, month: named + 1, day: 1)
@@ -37,19 +37,22 @@ public struct CalendarDate: Sendable, Equatable {
     }
 
     init?(year: Int, month: Int, day: Int) {
-        guard (1...12).contains(month), (1...31).contains(day) else { return nil }
+        guard (1...9999).contains(year), (1...12).contains(month),
+              (1...CalendarDate.monthLengths(year)[month - 1]).contains(day) else { return nil }
         self.year = year
         self.month = month
         self.day = day
     }
 
-    private var isLeapYear: Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
+    private static func monthLengths(_ year: Int) -> [Int] {
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    }
+
+    private var isLeapYear: Bool { CalendarDate.monthLengths(year)[1] == 29 }
 
     /// 1 … 365 (366 in leap years).
-    public var dayOfYear: Int {
-        let lengths = [31, isLeapYear ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        return lengths.prefix(month - 1).reduce(0, +) + day
-    }
+    public var dayOfYear: Int { CalendarDate.monthLengths(year).prefix(month - 1).reduce(0, +) + day }
 
     /// Days since 1 January of year 0 of the proleptic Gregorian calendar (for spacings).
     var dayNumber: Int {

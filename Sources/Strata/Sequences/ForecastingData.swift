@@ -40,7 +40,8 @@ public struct ForecastingData: Sendable {
 
     /// - Parameters:
     ///   - streams: equal-length streams, the target first; a time step where any stream
-    ///     is missing (NaN) is left out.
+    ///     is missing (NaN) is left out, and the rows close up (windows and the seasonal
+    ///     baseline count rows, so gaps shift them).
     ///   - fractions: train and validation shares of the time steps (the rest is the test part).
     ///   - target: `next` (value after the window), `next-k` (the `horizon` values after),
     ///     `mean` (their mean) or `trend` (down/flat/up beyond `threshold`, in std units).
@@ -51,6 +52,10 @@ public struct ForecastingData: Sendable {
                 threshold: Float = 0, season: Int? = nil, fractions: (Double, Double) = (0.7, 0.15)) throws(StrataError) {
         guard ForecastingData.targetNames.contains(target) else {
             throw .invalidArgument(op: "data", message: "forecast target '\(target)' is not one of \(ForecastingData.targetNames.joined(separator: ", "))")
+        }
+        guard target == "next" || horizon >= 1, season.map({ $0 >= 1 }) ?? true,
+              fractions.0 > 0, fractions.1 >= 0, fractions.0 + fractions.1 < 1 else {
+            throw .invalidArgument(op: "data", message: "forecasting needs a horizon ≥ 1, a season ≥ 1 and train/validation shares with 0 < train, 0 ≤ validation, train + validation < 1; got horizon \(horizon), season \(season.map(String.init) ?? "none"), shares \(fractions)")
         }
         guard let length = streams.first?.count, streams.allSatisfy({ $0.count == length }), names.count == streams.count else {
             throw .invalidArgument(op: "data", message: "forecast streams must be named and of equal length, got lengths \(streams.map(\.count)) for \(names.count) names")

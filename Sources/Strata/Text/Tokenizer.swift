@@ -54,7 +54,7 @@ public struct Tokenizer: Sendable, Codable, Equatable {
     }
 
     private var ids: [String: Int] {
-        Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($0.element, $0.offset + 2) })
+        Dictionary(vocabulary.enumerated().map { ($0.element, $0.offset + 2) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The ids of `text`'s tokens.
@@ -80,7 +80,8 @@ public struct Tokenizer: Sendable, Codable, Equatable {
     /// A length that keeps every token of `fraction` of `texts` (rounded up to a multiple of 8).
     public func coveringLength(_ texts: [String], fraction: Double = 0.95) -> Int {
         let lengths = texts.map { Tokenizer.tokens($0, level: level).count }.sorted()
-        guard !lengths.isEmpty else { return 8 }
+        guard !lengths.isEmpty, fraction.isFinite else { return 8 }
+        let fraction = Swift.min(Swift.max(fraction, 0), 1)
         let index = Swift.min(lengths.count - 1, Int((Double(lengths.count) * fraction).rounded(.up)) - 1)
         return Swift.max(8, (lengths[Swift.max(index, 0)] + 7) / 8 * 8)
     }

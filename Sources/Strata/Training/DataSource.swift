@@ -17,8 +17,10 @@ public struct LoadedData: Sendable {
     public let baselines: [String: Double]
     /// The normalisation that suits the data when none is asked for.
     public let defaultNormalization: Normalization
-    /// Token ids' range for text (`Tokenizer.size`): the rows an embedding needs.
-    public var vocabulary: Int? = nil
+    /// The tokenizer that made text data's ids (`nil` otherwise).
+    public var tokenizer: Tokenizer? = nil
+    /// Token ids' range for text: the rows an embedding needs.
+    public var vocabulary: Int? { tokenizer?.size }
 
     /// Shape of one input sample (no batch axis).
     public var inputShape: [Int] { train.sampleShape }
@@ -63,12 +65,13 @@ public struct LoadedData: Sendable {
     ///   further channels) or a year × month table, split chronologically 70/15/15, each
     ///   stream standardised on the training part, framed by `forecast`;
     /// - `csv:FILE`, `npz:FILE`: a table or arrays, split stratified by `testFraction`;
-    /// - `text:FILE`: texts and labels of a CSV file (`.csv.gz` too), as token ids (see `loadText`)
+    /// - `text:FILE`: texts and labels of a CSV file (`.csv.gz` too), as token ids of
+    ///   `tokenizer` or of one fitted on the training texts (see `loadText`)
     /// (FILE is looked for in `directory` first, see `locate`).
     ///
     /// - Throws: `StrataError.invalidArgument` for an unknown name or a missing directory.
     public static func load(_ name: String, directory: String?, seed: UInt64 = 0, testFraction: Double = 0.2,
-                            forecast: ForecastOptions = ForecastOptions()) throws(StrataError) -> LoadedData {
+                            forecast: ForecastOptions = ForecastOptions(), tokenizer: Tokenizer? = nil) throws(StrataError) -> LoadedData {
         let lower = name.lowercased()
         if lower.hasPrefix("ucr:") { return try loadUCR(String(name.dropFirst(4)), directory: directory) }
         if lower.hasPrefix("forecast:") { return try loadForecast(try locate(String(name.dropFirst(9)), in: directory), forecast) }
@@ -88,7 +91,7 @@ public struct LoadedData: Sendable {
         }
         if lower.hasPrefix("text:") {
             return try loadText(try locate(String(name.dropFirst(5)), in: directory), label: forecast.column, seed: seed,
-                                testFraction: testFraction)
+                                testFraction: testFraction, tokenizer: tokenizer)
         }
         if lower.hasPrefix("npz:") { return try loadArchive(try locate(String(name.dropFirst(4)), in: directory), splitOwn) }
         if ["cifar10", "cifar100", "stl10", "svhn"].contains(lower) {

@@ -23,7 +23,7 @@ public struct TrainingRecipe: Sendable, Codable, Equatable {
     public var learningRate: Float?
     public var momentum: Float = 0.9
     public var weightDecay: Float = 0
-    /// `nil` = the data's default (one-cycle for MNIST-like data, else none).
+    /// `nil` = the data's default (one-cycle for MNIST-like data, cosine for `ucr:`, else none).
     public var schedule: Schedule?
     /// `nil` = the data's default (per channel for images, per sample for time series).
     public var normalization: Normalization?
@@ -70,24 +70,40 @@ public struct TrainingRecipe: Sendable, Codable, Equatable {
         public let validationFraction: Double
     }
 
-    static let defaults: [Kind: (data: String, values: Defaults)] = [
-        .digits: ("digits", Defaults(model: "digits-cnn", epochs: 30, batchSize: 32, schedule: .none, validationFraction: 0.1)),
-        .mnistLike: ("mnist, fashion-mnist", Defaults(model: "mnist-cnn", epochs: 3, batchSize: 64, schedule: .onecycle, validationFraction: 0.1)),
-        .colour: ("colour images", Defaults(model: "cifar-cnn", epochs: 10, batchSize: 128, schedule: .none, validationFraction: 0.1)),
-        // InceptionTime with a cosine decay on the whole (small) training part: the best of
-        // FCN, ResNet and InceptionTime on the UCR/UEA sets (README, "Time-series classification")
-        .series: ("ucr:", Defaults(model: "inception-time", epochs: 300, batchSize: 16, schedule: .cosine, validationFraction: 0)),
-        .forecast: ("forecast:", Defaults(model: "residual-forecaster", epochs: 100, batchSize: 32, schedule: .none, validationFraction: 0.1)),
-        .tabular: ("csv:", Defaults(model: "mlp", epochs: 100, batchSize: 16, schedule: .none, validationFraction: 0.1)),
-        .text: ("text:", Defaults(model: "text-cnn", epochs: 10, batchSize: 50, schedule: .none, validationFraction: 0.1)),
-    ]
+    /// The data a kind stands for (in help texts) and its defaults.
+    static func defaults(_ kind: Kind) -> (data: String, values: Defaults) {
+        switch kind {
+        case .digits: ("digits", Defaults(model: "digits-cnn", epochs: 30, batchSize: 32, schedule: .none, validationFraction: 0.1))
+        case .mnistLike: ("mnist, fashion-mnist", Defaults(model: "mnist-cnn", epochs: 3, batchSize: 64, schedule: .onecycle, validationFraction: 0.1))
+        case .colour: ("colour images", Defaults(model: "cifar-cnn", epochs: 10, batchSize: 128, schedule: .none, validationFraction: 0.1))
+        // InceptionTime with a cosine decay on the whole (small) training part: chosen
+        // against FCN and ResNet on the UCR/UEA sets (README, "Sequences and text")
+        case .series: ("ucr:", Defaults(model: "inception-time", epochs: 300, batchSize: 16, schedule: .cosine, validationFraction: 0))
+        // forecast: data define their own chronological validation part
+        case .forecast: ("forecast:", Defaults(model: "residual-forecaster", epochs: 100, batchSize: 32, schedule: .none, validationFraction: 0))
+        case .tabular: ("csv:", Defaults(model: "mlp", epochs: 100, batchSize: 16, schedule: .none, validationFraction: 0.1))
+        case .text: ("text:", Defaults(model: "text-cnn", epochs: 10, batchSize: 50, schedule: .none, validationFraction: 0.1))
+        }
+    }
 
     /// One option's defaults for help texts: `value (data), value (data), …`.
     public static func defaultsHelp<T>(_ value: (Defaults) -> T) -> String {
-        Kind.allCases.map { kind in "\(value(defaults[kind]!.values)) (\(defaults[kind]!.data))" }.joined(separator: ", ")
+        Kind.allCases.map { kind in "\(value(defaults(kind).values)) (\(defaults(kind).data))" }.joined(separator: ", ")
     }
 
-    var resolvedDefaults: Defaults { Self.defaults[kind]!.values }
+    var resolvedDefaults: Defaults { Self.defaults(kind).values }
+    /// This recipe with every left-out option replaced by the data's default, as run.json
+    /// stores it (so a later change of defaults does not change what a run folder means).
+    var resolved: TrainingRecipe {
+        var recipe = self
+        recipe.model = resolvedModel
+        recipe.epochs = resolvedEpochs
+        recipe.batchSize = resolvedBatchSize
+        recipe.schedule = resolvedSchedule
+        recipe.validationFraction = resolvedValidationFraction
+        recipe.learningRate = resolvedLearningRate
+        return recipe
+    }
     /// The model used when none is named.
     public var resolvedModel: String { model ?? resolvedDefaults.model }
     public var resolvedEpochs: Int { epochs ?? resolvedDefaults.epochs }
@@ -155,8 +171,9 @@ public struct RunDescription: Sendable, Codable {
     /// Number of model outputs (classes, or forecast values).
     public let outputs: Int
     public let normalizer: Normalizer
-    /// The token ids' range of text data (`nil` otherwise).
-    public var vocabulary: Int? = nil
+    /// The tokenizer of text data (`nil` otherwise): evaluation encodes with it.
+    public var tokenizer: Tokenizer? = nil
+    public var vocabulary: Int? { tokenizer?.size }
 
     public static func read(directory: String) throws(StrataError) -> RunDescription {
         let path = (directory as NSString).appendingPathComponent("run.json")
@@ -172,7 +189,10 @@ public struct RunDescription: Sendable, Codable {
 
     /// The run's network, freshly initialised (load a checkpoint into it).
     public func makeModel() throws(StrataError) -> Module {
-        try TrainingRecipe.buildModel(recipe.resolvedModel, inputShape: inputShape, classes: outputs, vocabulary: vocabulary)
+        // run.json files store the resolved model; older ones left the data's default
+        // unnamed, and the default for ucr: was sequence-cnn then
+        let model = recipe.model ?? (recipe.kind == .series ? "sequence-cnn" : recipe.resolvedModel)
+        return try TrainingRecipe.buildModel(model, inputShape: inputShape, classes: outputs, vocabulary: vocabulary)
     }
 }
 
@@ -201,11 +221,15 @@ extension TrainingRecipe {
         if !(labelSmoothing >= 0 && labelSmoothing <= 1) { throw bad("--label-smoothing", "\(labelSmoothing)", "give a value in [0, 1]") }
         if let clipNorm, !(clipNorm > 0) { throw bad("--clip-norm", "\(clipNorm)", "give a positive number") }
         if let patience, patience < 0 { throw bad("--patience", "\(patience)", "give 0 or more") }
+        if kind == .text, let normalization, normalization != .none {
+            throw bad("--normalize", normalization.rawValue, "text: inputs are token ids; give none")
+        }
         if kind == .forecast {
             if forecast.frame < 1 { throw bad("--frame", "\(forecast.frame)", "give 1 or more") }
             if forecast.step < 1 { throw bad("--step", "\(forecast.step)", "give 1 or more") }
             if forecast.horizon < 1 { throw bad("--horizon", "\(forecast.horizon)", "give 1 or more") }
             if !(forecast.threshold >= 0) { throw bad("--threshold", "\(forecast.threshold)", "give 0 or more") }
+            if let season = forecast.season, season < 1 { throw bad("--season", "\(season)", "give 1 or more") }
             if !ForecastingData.targetNames.contains(forecast.target) {
                 throw bad("--target", forecast.target, ForecastingData.targetNames.joined(separator: ", "))
             }
@@ -267,8 +291,8 @@ extension TrainingRecipe {
         }
         let classNames: [String]
         if case let .classification(names) = data.task { classNames = names } else { classNames = [] }
-        let description = RunDescription(recipe: self, inputShape: data.inputShape, classNames: classNames,
-                                         outputs: data.outputs, normalizer: normalizer, vocabulary: data.vocabulary)
+        let description = RunDescription(recipe: resolved, inputShape: data.inputShape, classNames: classNames,
+                                         outputs: data.outputs, normalizer: normalizer, tokenizer: data.tokenizer)
         try writeJSON(description, to: "run.json")
         try AtomicFile.write(Data((modelSummary.description + "\n").utf8), to: (output as NSString).appendingPathComponent("summary.txt"))
         AtomicFile.removeLeftovers(in: output)
