@@ -9,15 +9,15 @@ public final class Embedding: Module {
 
     public init(_ count: Int, _ dimension: Int, paddingIndex: Int? = nil) {
         let shape = [Swift.max(count, 0), Swift.max(dimension, 0)]
-        var table = Initialization.isAllocatable(shape) ? Random.withDefault { generator in
-            Tensor.filled(shape) { generator.nextNormal() }
-        } : Tensor(zerosShape: [0, Swift.max(dimension, 0)])
-        if let paddingIndex, paddingIndex >= 0, paddingIndex < table.shape[0] {
-            var values = table.toArray()
-            for column in 0..<shape[1] { values[paddingIndex * shape[1] + column] = 0 }
-            table = (try? Tensor(values, shape: table.shape)) ?? table
-        }
-        weight = table
+        // every element is drawn (as PyTorch does) and the padding row's then zeroed
+        var element = 0
+        weight = Initialization.isAllocatable(shape) ? Random.withDefault { generator in
+            Tensor.filled(shape) {
+                defer { element += 1 }
+                let value = generator.nextNormal()
+                return element / Swift.max(shape[1], 1) == paddingIndex ? 0 : value
+            }
+        } : Tensor(zerosShape: [0, shape[1]])
         self.paddingIndex = paddingIndex
     }
 

@@ -81,8 +81,7 @@ public final class LastValueSkip: Module {
             throw .shapeMismatch(op: "LastValueSkip", message: "expects N×C×m windows with at least one channel and one time step, got \(Shape.describe(input.shape))")
         }
         let last = try input.slice(axis: 1, start: 0, end: 1).slice(axis: 2, start: -1).reshape([input.shape[0], 1])
-        let repeated = outputs == 1 ? last : try Tensor.concat(Array(repeating: last, count: outputs), axis: 1)
-        return try main(input) + repeated
+        return try main(input) + last   // broadcast over the outputs
     }
 
     public override func outputShape(for input: [Int]) throws(StrataError) -> [Int] { try main.outputShape(for: input) }
