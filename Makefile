@@ -8,9 +8,10 @@ SYSTEM_PACKAGES := libdnnl-dev zlib1g-dev libpng-dev libturbojpeg0-dev
 # what the tests need besides: a headless browser for the run report
 TEST_PACKAGES := chromium
 # Python packages the tests use to read Strata's outputs with the reference readers (not
-# PyTorch), and scipy to write the MAT seeds of the fuzzers
+# PyTorch), scipy to write the MAT seeds of the fuzzers, onnx for its backend node tests
+# (1.22.0 is the last release that ships them) and onnxruntime to run Strata's exports
 VENV := .build/venv
-PYTHON_PACKAGES := tensorboard==2.21.0 scipy
+PYTHON_PACKAGES := tensorboard==2.21.0 scipy onnx==1.22.0 onnxruntime
 SHARED ?= ../shared
 
 # Swift's SIMD code needs the CPU named to use wide vectors; pick the widest this machine has.
@@ -28,7 +29,7 @@ test-deps: deps
 	@$(MAKE) --no-print-directory packages PACKAGES="$(TEST_PACKAGES)"
 	@test -x $(VENV)/bin/python || python3 -m venv $(VENV) || { \
 	  echo "Strata's tests need Python's venv module. Run:"; echo "  sudo apt-get install -y python3-venv"; exit 1; }
-	@$(VENV)/bin/python -c "import tensorboard, scipy" 2>/dev/null || $(VENV)/bin/pip install -q $(PYTHON_PACKAGES)
+	@$(VENV)/bin/python -c "import tensorboard, scipy, onnx, onnxruntime" 2>/dev/null || $(VENV)/bin/pip install -q $(PYTHON_PACKAGES)
 
 # installs $(PACKAGES) with apt-get when root, else prints the command
 packages:

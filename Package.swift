@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(
@@ -31,7 +32,7 @@ let package = Package(
         ),
         .target(
             name: "Strata",
-            dependencies: ["CDNNL", "CZlib", "CImage"],
+            dependencies: ["CDNNL", "CZlib", "CImage", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             resources: [.copy("Resources/digits"), .copy("Resources/imagenet")]
         ),
         .executableTarget(

@@ -26,10 +26,10 @@ struct InsightSource: ParsableArguments {
     @Option(help: "Which weights of a run: best, last or final (default: best when the run had a validation set, else last).")
     var checkpoint: String?
 
-    @Option(help: "A pretrained network (\(Models.zooNames.prefix(4).joined(separator: ", ")), …) instead of a run.")
+    @Option(help: "A pretrained network (\(Models.zooNames.prefix(4).joined(separator: ", ")), …) or an ONNX file (.onnx) instead of a run.")
     var model: String?
 
-    @Option(help: "Its weights (.pth/.pt or .safetensors).")
+    @Option(help: "Its weights (.pth/.pt or .safetensors; an ONNX file holds its own).")
     var weights: String?
 
     @Option(help: "Image preprocessing of a pretrained network: \(ImagePreprocessing.named.keys.sorted().joined(separator: ", ")).")
@@ -76,8 +76,8 @@ struct InsightSource: ParsableArguments {
                           inputShape: description.inputShape, preprocessing: nil, normalizer: normalizer,
                           run: (options, description))
         }
-        guard let model, let weights else {
-            throw ValidationError("name the network: --run DIR, or --model NAME with --weights FILE")
+        guard let model, let weights = weights ?? (model.hasSuffix(".onnx") ? "" : nil) else {
+            throw ValidationError("name the network: --run DIR, --model NAME with --weights FILE, or --model FILE.onnx")
         }
         let preprocessing: ImagePreprocessing
         if let preprocess {
@@ -88,10 +88,21 @@ struct InsightSource: ParsableArguments {
         } else {
             preprocessing = .standard(for: model)
         }
-        let (network, _) = try PretrainedModel.load(model, weights: weights, inputShape: [3, preprocessing.crop, preprocessing.crop])
-        let classes = network.classifierLayer.map { layer -> Int in
-            (layer.module as? Linear)?.outFeatures ?? (layer.module as? ConvolutionLayer)?.outChannels ?? 0
-        } ?? 0
+        let network: Module
+        if model.hasSuffix(".onnx") {
+            let imported = try ONNXModel.load(contentsOf: model)
+            if let declared = imported.declaredInput, declared != [3, preprocessing.crop, preprocessing.crop] {
+                throw ValidationError("\(model) takes \(declared.map(String.init).joined(separator: "×")) inputs; insight on an imported network needs 3×\(preprocessing.crop)×\(preprocessing.crop) pictures (--preprocess)")
+            }
+            network = imported
+        } else {
+            network = try PretrainedModel.load(model, weights: weights, inputShape: [3, preprocessing.crop, preprocessing.crop]).0
+        }
+        let classes = network is ONNXModel
+            ? try network.outputShape(for: [1, 3, preprocessing.crop, preprocessing.crop]).last ?? 0
+            : network.classifierLayer.map { layer -> Int in
+                (layer.module as? Linear)?.outFeatures ?? (layer.module as? ConvolutionLayer)?.outChannels ?? 0
+            } ?? 0
         let names = classes == 1000 ? try ImageNetClasses.names() : (0..<classes).map(String.init)
         // in 0…1 pixel units: x = (p·255/divisor − mean)/std = (p − mean·divisor/255)/(std·divisor/255)
         let unit = preprocessing.divisor / 255

@@ -8,7 +8,7 @@ struct StrataCommand: ParsableCommand {
         commandName: "strata",
         abstract: "Convolutional networks on images and sequences, from raw data to an explained model.",
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, SummaryCommand.self,
-                      ConvShapeCommand.self, DataCommand.self, ParityCommand.self, ExportCommand.self, FinetuneCommand.self, InsightCommand.self, ReportCommand.self])
+                      ConvShapeCommand.self, DataCommand.self, ParityCommand.self, ImportCommand.self, ExportCommand.self, FinetuneCommand.self, InsightCommand.self, ReportCommand.self])
 
     /// Runs the command; wrong options and invalid values exit with 2 after saying which
     /// option, the value and what is allowed.

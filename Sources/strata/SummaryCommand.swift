@@ -8,7 +8,7 @@ struct SummaryCommand: ParsableCommand {
         commandName: "summary",
         abstract: "Show a network's output shapes, parameters, FLOPs and receptive fields without running it.")
 
-    @Option(help: "Built-in model (\(Models.names.joined(separator: ", "))) or a model file (.json).")
+    @Option(help: "Built-in model (\(Models.names.joined(separator: ", "))), a model file (.json) or an ONNX file (.onnx).")
     var model: String
 
     @Option(help: "Input of one sample as channels@height×width or channels@length, e.g. 1@28x28 or 3@200 (a model file may declare it; ImageNet networks default to 3@224x224, Inception v3 and Xception to 3@299x299).")
@@ -25,6 +25,9 @@ struct SummaryCommand: ParsableCommand {
         let network: Module
         if model.hasSuffix(".json") {
             (network, declared) = try ModelFile.load(contentsOf: model)
+        } else if model.hasSuffix(".onnx") {
+            let imported = try ONNXModel.load(contentsOf: model)
+            (network, declared) = (imported, imported.declaredInput)
         } else {
             let imageNet = Models.zooNames.contains(model.lowercased())
             declared = imageNet ? Models.standardInput(for: model) : nil

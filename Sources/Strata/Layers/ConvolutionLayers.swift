@@ -69,6 +69,7 @@ public class ConvolutionLayer: Module {
         case .valid: return "p0"
         case .causal: return "p causal"
         case let .explicit(values): return "p" + SummaryNotation.axes(values.values)
+        case let .asymmetric(before, after): return "p" + SummaryNotation.axes(before.values) + "/" + SummaryNotation.axes(after.values)
         }
     }
 

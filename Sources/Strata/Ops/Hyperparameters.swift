@@ -31,6 +31,9 @@ public enum Padding: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, Has
     /// 1-D only: `dilation·(kernel − 1)` zeros before, none after, so output `t` sees
     /// inputs `≤ t`.
     case causal
+    /// Different numbers of zeros before and after each axis (ONNX's `pads`, TensorFlow's
+    /// SAME with an odd total), one value per axis or one for all.
+    case asymmetric(before: AxisValues, after: AxisValues)
 
     public init(integerLiteral value: Int) { self = .explicit(AxisValues(integerLiteral: value)) }
     public init(arrayLiteral elements: Int...) { self = .explicit(AxisValues(elements)) }
@@ -45,6 +48,13 @@ public enum Padding: ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, Has
                 throw .invalidArgument(op: op, message: "padding must be ≥ 0, got \(negative)")
             }
             return (padding, padding)
+        case let .asymmetric(beforeValues, afterValues):
+            let before = try beforeValues.resolve(axes: axes, name: "padding before", op: op)
+            let after = try afterValues.resolve(axes: axes, name: "padding after", op: op)
+            if let negative = (before + after).first(where: { $0 < 0 }) {
+                throw .invalidArgument(op: op, message: "padding must be ≥ 0, got \(negative)")
+            }
+            return (before, after)
         case .valid:
             return ([Int](repeating: 0, count: axes), [Int](repeating: 0, count: axes))
         case .same:

@@ -54,31 +54,48 @@ public func globalAvgPool1d(_ input: Tensor) throws(StrataError) -> Tensor {
 private func pooling(_ op: String, _ kind: PoolingKind, spatialAxes: Int, _ input: Tensor, kernel: AxisValues,
                      stride: AxisValues?, padding: AxisValues, dilation: AxisValues = 1,
                      ceilMode: Bool) throws(StrataError) -> Tensor {
+    let kernelSizes = try kernel.resolve(axes: spatialAxes, name: "kernel", op: op)
+    let paddings = try padding.resolve(axes: spatialAxes, name: "padding", op: op)
+    // PyTorch's rule, also with dilation: at most half the kernel size
+    for (p, k) in zip(paddings, kernelSizes) where p < 0 || p > k / 2 {
+        throw .invalidArgument(op: op, message: "padding \(p) must be between 0 and half the kernel (\(k / 2) for kernel \(k))")
+    }
+    return try pooling(op, kind, spatialAxes: spatialAxes, input, kernel: kernelSizes,
+                       stride: try (stride ?? kernel).resolve(axes: spatialAxes, name: "stride", op: op),
+                       before: paddings, after: paddings,
+                       dilation: try dilation.resolve(axes: spatialAxes, name: "dilation", op: op), ceilMode: ceilMode)
+}
+
+/// Pooling of `N×C×L` / `N×C×H×W` (or unbatched) input with per-axis padding before and after
+/// each axis, each smaller than the kernel (ONNX's `pads`); padding counts as −∞ for max
+/// pooling and as zeros (or not at all, by `kind`) for averages.
+func pooling(_ op: String, _ kind: PoolingKind, spatialAxes: Int, _ input: Tensor, kernel kernelSizes: [Int],
+             stride strides: [Int], before: [Int], after: [Int], dilation dilations: [Int],
+             ceilMode: Bool) throws(StrataError) -> Tensor {
     guard input.dtype == .float32 else { throw .dtypeMismatch(op: op, expected: .float32, got: input.dtype) }
     let layout = spatialAxes == 1 ? "N×C×L (or C×L)" : "N×C×H×W (or C×H×W)"
     guard input.rank == spatialAxes + 2 || input.rank == spatialAxes + 1 else {
         throw .shapeMismatch(op: op, message: "input must be \(layout), got shape \(Shape.describe(input.shape))")
     }
-    let kernelSizes = try kernel.resolve(axes: spatialAxes, name: "kernel", op: op)
-    let strides = try (stride ?? kernel).resolve(axes: spatialAxes, name: "stride", op: op)
-    let paddings = try padding.resolve(axes: spatialAxes, name: "padding", op: op)
+    for (name, values) in [("kernel", kernelSizes), ("stride", strides), ("dilation", dilations),
+                           ("padding before", before), ("padding after", after)] where values.count != spatialAxes {
+        throw .invalidArgument(op: op, message: "\(name) \(values) needs \(spatialAxes) values (one per spatial axis)")
+    }
     if let bad = kernelSizes.first(where: { $0 < 1 }) { throw .invalidArgument(op: op, message: "kernel must be ≥ 1, got \(bad)") }
     if let bad = strides.first(where: { $0 < 1 }) { throw .invalidArgument(op: op, message: "stride must be ≥ 1, got \(bad)") }
-    let dilations = try dilation.resolve(axes: spatialAxes, name: "dilation", op: op)
     if let bad = dilations.first(where: { $0 < 1 }) { throw .invalidArgument(op: op, message: "dilation must be ≥ 1, got \(bad)") }
-    // PyTorch's rule, also with dilation: at most half the kernel size
-    for (p, k) in zip(paddings, kernelSizes) where p < 0 || p > k / 2 {
-        throw .invalidArgument(op: op, message: "padding \(p) must be between 0 and half the kernel (\(k / 2) for kernel \(k))")
+    for (p, k) in zip(before + after, kernelSizes + kernelSizes) where p < 0 || p >= k {
+        throw .invalidArgument(op: op, message: "padding \(p) must be ≥ 0 and smaller than the kernel \(k)")
     }
     let unbatched = input.rank == spatialAxes + 1
     let batched = unbatched ? try input.unsqueeze(axis: 0) : input
     try ConvolutionArguments.checkOutput(op: op, input: Array(batched.shape[2...]), kernel: kernelSizes, stride: strides,
-                                         before: paddings, after: paddings, dilation: dilations,
+                                         before: before, after: after, dilation: dilations,
                                          xShape: input.shape, wShape: kernelSizes)
     let x = spatialAxes == 1 ? try batched.unsqueeze(axis: 2) : batched
     let lift = { (values: [Int], pad: Int) in spatialAxes == 1 ? [pad] + values : values }
     let geometry = PoolingGeometry(kind: kind, kernel: lift(kernelSizes, 1), stride: lift(strides, 1),
-                                   paddingBefore: lift(paddings, 0), paddingAfter: lift(paddings, 0), ceilMode: ceilMode,
+                                   paddingBefore: lift(before, 0), paddingAfter: lift(after, 0), ceilMode: ceilMode,
                                    dilation: lift(dilations, 1))
     let (result, workspace) = Kernels.backend.poolingForward(input: x, geometry: geometry, training: x.requiresGrad && GradMode.isEnabled)
     try BackendFailure.check()

@@ -197,8 +197,9 @@ public struct RunDescription: Sendable, Codable {
 }
 
 extension TrainingRecipe {
-    /// A built-in model by name or a model file by path.
+    /// A built-in model by name, or by path a model file or an ONNX file (with its weights).
     static func buildModel(_ name: String, inputShape: [Int], classes: Int, vocabulary: Int? = nil) throws(StrataError) -> Module {
+        if name.hasSuffix(".onnx") { return try ONNXModel.load(contentsOf: name) }
         if name.hasSuffix(".json") || FileManager.default.fileExists(atPath: name) {
             return try ModelFile.load(contentsOf: name).model
         }
