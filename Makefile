@@ -83,7 +83,7 @@ test-tsan: test-deps
 # (coverage instrumentation, libFuzzer's driver kept and exported for the harness's own
 # main to call); seed corpora made from real files by tools/make_fuzz_seeds.py.
 # `make fuzz` runs FUZZ_RUNS executions per parser.
-FUZZ_TARGETS := idx npy npz safetensors cifar10 cifar100 stl10 mat ts tsv csv image tar zip gzip pth
+FUZZ_TARGETS := idx npy npz safetensors cifar10 cifar100 stl10 mat ts tsv csv image tar zip gzip pth onnx
 FUZZ_RUNS ?= 1000000
 FUZZ := .build/fuzz/debug/strata-fuzz
 fuzz-build: test-deps
@@ -95,7 +95,7 @@ fuzz: fuzz-build
 	@failed=""; for target in $(FUZZ_TARGETS); do \
 	  mkdir -p .build/fuzz/corpus/$$target .build/fuzz/seeds/$$target; \
 	  if SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 $(FUZZ) $$target -runs=$(FUZZ_RUNS) -max_len=65536 \
-	       -rss_limit_mb=4096 -artifact_prefix=.build/fuzz/crash-$$target- .build/fuzz/corpus/$$target \
+	       -rss_limit_mb=4096 -malloc_limit_mb=$$( [ $$target = onnx ] && echo 1024 || echo 4096 ) -artifact_prefix=.build/fuzz/crash-$$target- .build/fuzz/corpus/$$target \
 	       .build/fuzz/seeds/$$target > .build/fuzz/$$target.log 2>&1; then \
 	    echo "fuzz: $$target $$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' .build/fuzz/$$target.log), 0 crashes"; \
 	  else \

@@ -94,3 +94,18 @@ try:
     seed("mat", "compressed.mat", buffer.getvalue())
 except ImportError:
     print("scipy is missing: no MAT seeds (the MAT target starts from an empty corpus)")
+
+# ONNX: graphs PyTorch exported (weights external, so a few KiB) and ONNX's own node tests
+for path in sorted(glob.glob(os.path.join(repo, "Tests/Fixtures/onnx/zoo/*.onnx")), key=os.path.getsize)[:3]:
+    seed("onnx", os.path.basename(path), read(path))
+seed("onnx", "lenet5.onnx", read(os.path.join(repo, "Tests/Fixtures/onnx/folded/lenet5.onnx"), 16384))
+try:
+    import onnx
+    nodes = os.path.join(os.path.dirname(onnx.__file__), "backend/test/data/node")
+    for case in ["test_conv_with_autopad_same", "test_maxpool_2d_pads", "test_averagepool_2d_same_lower", "test_pad",
+                 "test_reshape_negative_dim", "test_gemm_all_attributes", "test_batchnorm_example", "test_slice_neg_steps",
+                 "test_convtranspose_output_shape", "test_gather_2d_indices", "test_unsqueeze_two_axes"]:
+        if os.path.exists(os.path.join(nodes, case, "model.onnx")):
+            seed("onnx", case + ".onnx", read(os.path.join(nodes, case, "model.onnx")))
+except ImportError:
+    pass

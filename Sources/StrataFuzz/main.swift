@@ -34,6 +34,8 @@ let targets: [String: (Data) throws -> Void] = [
     "zip": { _ = try ZipArchive.entries($0, path: "<zip>") },
     "gzip": { _ = try Gzip.decompress($0, path: "<gz>") },
     "pth": { _ = try TorchCheckpoint.decode($0) },
+    // an ONNX graph: decoding, checks, initializers and constant folding (which runs the ops)
+    "onnx": { _ = try ONNXModel.decode($0, path: scratch.appendingPathComponent("model.onnx").path) },
 ]
 
 nonisolated(unsafe) var parse: (Data) throws -> Void = { _ in }

@@ -117,4 +117,18 @@ final class ONNXImportTests: XCTestCase {
             assertClose(output, try NumpyArray.read(contentsOf: reference + "_logits.npy"), rtol: 0, atol: 1e-3, image)
         }
     }
+
+    /// Keras 3 (PyTorch backend) exports channels-last graphs: Transposes around each
+    /// convolution, batch norm as Sub/Mul/Add, ReduceMean with its axes as an input (opset 20).
+    func testAKerasExportGivesKerasPredictions() throws {
+        let folder = Self.folder.appendingPathComponent("keras")
+        let imported = try ONNXModel.load(contentsOf: folder.appendingPathComponent("small_cnn.onnx").path)
+        XCTAssertEqual(imported.declaredInput, [28, 28, 1])
+        imported.eval()
+        let input = try NumpyArray.read(contentsOf: folder.appendingPathComponent("input.npy").path)
+        let output = try withoutGradients { try imported(input) }
+        assertClose(output, try NumpyArray.read(contentsOf: folder.appendingPathComponent("output.npy").path), rtol: 0, atol: 1e-4)
+        // Keras's 1,482 parameters, batch norm's γ and variance exported folded into one scale (−16)
+        XCTAssertEqual(imported.parameters().reduce(0) { $0 + $1.count }, 1_466)
+    }
 }

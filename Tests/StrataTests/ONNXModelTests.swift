@@ -14,7 +14,9 @@ final class ONNXModelTests: XCTestCase {
 
     private func gradientsMatch() throws {
         // InceptionTime: Pad, Conv, MaxPool, Concat, BatchNormalization (training), Relu, Add, ReduceMean, Gemm;
-        // compared on the reference backend, the plain-Swift oracle both networks share
+        // on the reference backend, whose fixed summation order both networks share: on the fast
+        // path the two graphs sum in different orders, and a batch-norm output within rounding of 0
+        // can fall on either side of a ReLU
         let zoo = try Models.named("inception-time", inputShape: [3, 50], classes: 5)
         try ONNXImportTests.fill(zoo, gain: 2)
         let path = try ONNXImportTests.materialize(graph: Self.folder.appendingPathComponent("zoo/inception-time.onnx"),
@@ -134,5 +136,31 @@ final class ONNXModelTests: XCTestCase {
         let (summaryStatus, summaryOutput) = try CLITests.strata(["summary", "--model", file])
         XCTAssertEqual(summaryStatus, 0, summaryOutput)
         XCTAssertTrue(summaryOutput.contains("/f3/Gemm"), summaryOutput)
+    }
+
+    func testATrainedRunExportsAndTheFileEvaluatesLikeTheRun() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-onnx-run-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let run = (folder as NSString).appendingPathComponent("run")
+        let (trained, trainOutput) = try CLITests.strata(["train", "--data", "digits", "--epochs", "2", "--seed", "5",
+                                                          "--progress", "silent", "--output", run])
+        XCTAssertEqual(trained, 0, trainOutput)
+        let file = (folder as NSString).appendingPathComponent("digits.onnx")
+        let (exported, exportOutput) = try CLITests.strata(["export", "--run", run, "--checkpoint", "final", "--format", "onnx",
+                                                            "--output", file])
+        XCTAssertEqual(exported, 0, exportOutput)
+        // the file holds the trained weights: it computes what the run's network computes
+        let description = try RunDescription.read(directory: run)
+        let network = try description.makeModel()
+        try network.load(from: (run as NSString).appendingPathComponent("model.safetensors"))
+        network.eval()
+        let imported = try ONNXModel.load(contentsOf: file)
+        imported.eval()
+        let input = try ONNXImportTests.patternInput([5] + description.inputShape)
+        assertClose(try withoutGradients { try imported(input) }, try withoutGradients { try network(input) },
+                    rtol: 0, atol: 1e-4, "exported run")
+        let (refused, refusal) = try CLITests.strata(["export", "--model", "lenet5", "--format", "onnx", "--output", file])
+        XCTAssertEqual(refused, 2, refusal)
+        XCTAssertTrue(refusal.contains("--input is needed"), refusal)
     }
 }

@@ -18,6 +18,8 @@ open class Module {
 
     /// Runs `forward`; while a `LayerCapture` is recording, a layer it watches leaves its output there.
     public func callAsFunction(_ input: Tensor) throws(StrataError) -> Tensor {
+        ONNXTrace.current?.enter(self)
+        defer { ONNXTrace.current?.leave() }
         let output = try forward(input)
         try BackendFailure.check()
         if let capture = LayerCapture.current { capture.record(self, output) }

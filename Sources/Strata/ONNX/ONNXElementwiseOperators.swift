@@ -6,6 +6,7 @@ extension ONNXOperators {
         "Sub": arithmetic(-) { $0 &- $1 },
         "Mul": arithmetic(*) { $0 &* $1 },
         "Div": arithmetic(/) { $1 == 0 ? 0 : $0 / $1 },
+        "Neg": .single { c throws(StrataError) in -(try c.input(0)) },
         "Relu": .single { c throws(StrataError) in relu(try c.input(0)) },
         "Sigmoid": .single { c throws(StrataError) in sigmoid(try c.input(0)) },
         "Tanh": .single { c throws(StrataError) in tanh(try c.input(0)) },

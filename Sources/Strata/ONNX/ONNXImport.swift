@@ -26,7 +26,13 @@ extension ONNXModel {
         } catch {
             throw .corruptFile(path: path, offset: 0, message: "not an ONNX model (protobuf: \(error))")
         }
-        return try ONNXGraphImport(model: model, path: path).build()
+        // constants folded at import may take 64 bytes per byte of the file, and 256 MiB at least:
+        // a small file cannot ask for gigabytes
+        let limit = Swift.max(256 << 20, 64 * data.count)
+        let built: Result<ONNXModel, StrataError> = MemoryBudget.$scopedLimit.withValue(limit) {
+            Result { () throws(StrataError) in try ONNXGraphImport(model: model, path: path).build() }
+        }
+        return try built.get()
     }
 }
 

@@ -1,4 +1,4 @@
-/// Matrix products, batch normalisation and mean reduction.
+/// Matrix products, batch normalisation and reductions.
 extension ONNXOperators {
     static let linear: [String: ONNXOperator] = [
         "Gemm": .single(parameters: [0, 1, 2]) { c throws(StrataError) in try gemm(c) },
@@ -12,19 +12,32 @@ extension ONNXOperators {
                           momentum: 1 - (try c.attributes.float("momentum", default: 0.9)),
                           eps: try c.attributes.float("epsilon", default: 1e-5))
         },
-        "ReduceMean": .single(unsupported: { node in
-            expect(node, "noop_with_empty_axes", in: [0], default: 0)
-        }) { c throws(StrataError) in
+        "ReduceMean": reduction { x, axes, keep throws(StrataError) in try x.mean(axes: axes, keepDims: keep) },
+        "ReduceSum": reduction { x, axes, keep throws(StrataError) in try x.sum(axes: axes, keepDims: keep) },
+        "ReduceMax": reduction { x, axes, keep throws(StrataError) in
+            // the maximum of nothing is −∞; integers compare as floats (exact below 2²⁴)
+            if axes.contains(where: { x.shape[$0] == 0 }) {
+                let shape = x.shape.indices.compactMap { axes.contains($0) ? (keep ? 1 : nil) : x.shape[$0] }
+                return Tensor(filledShape: shape, value: -.infinity)
+            }
+            var y = x.toFloat()
+            for axis in axes.sorted(by: >) { y = try y.max(axis: axis, keepDims: keep) }
+            return x.dtype == .int64 ? y.toInt64() : y
+        },
+    ]
+
+    /// A reduction over the `axes` attribute (ReduceSum from opset 13 and all from 18: the
+    /// `axes` input); none or an empty list reduce every axis.
+    private static func reduction(_ reduce: @escaping @Sendable (Tensor, [Int], Bool) throws(StrataError) -> Tensor) -> ONNXOperator {
+        .single(unsupported: { node in expect(node, "noop_with_empty_axes", in: [0], default: 0) }) { c throws(StrataError) in
             let x = try c.input(0)
-            // opset 18 moved the axes from an attribute to an input
             var given = try c.attributes.ints("axes")
             if given == nil, c.optionalInput(1) != nil { given = try c.integers(1) }
             var axes: [Int] = []
-            // no axes (or an empty list): every axis
             for axis in given.flatMap({ $0.isEmpty ? nil : $0 }) ?? Array(0..<x.rank) { axes.append(try c.axis(axis, rank: x.rank)) }
-            return try x.mean(axes: axes, keepDims: try c.attributes.int("keepdims", default: 1) == 1)
-        },
-    ]
+            return try reduce(x, axes, try c.attributes.int("keepdims", default: 1) == 1)
+        }
+    }
 
     /// `Y = α·A'·B' + β·C` with `A' = transA ? Aᵀ : A`, `B' = transB ? Bᵀ : B`; the layout
     /// PyTorch's `Linear` exports (transB = 1, α = β = 1) runs as one `linear`.

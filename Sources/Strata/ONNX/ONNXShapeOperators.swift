@@ -65,7 +65,8 @@ extension ONNXOperators {
             let end = max(start, clip(try c.attributes.int("end", default: shape.count)))
             return try ONNXTensorData.integers(shape[start..<end].map { Int64($0) }, shape: [end - start])
         },
-        "Gather": .single { c throws(StrataError) in try gather(c) },
+        // an embedding table is a Gather from a learnable initializer
+        "Gather": .single(parameters: [0]) { c throws(StrataError) in try gather(c) },
         "Slice": .single { c throws(StrataError) in try slice(c) },
         "ConstantOfShape": .single { c throws(StrataError) in
             let shape = try c.integers(0)

@@ -2,11 +2,13 @@ import Foundation
 
 /// Applies a point-wise activation through the backend and records its derivative.
 private func activation(_ kind: Activation, _ name: String, _ input: Tensor) -> Tensor {
-    let x = input.toFloat()
-    let result = Kernels.backend.activationForward(kind, input: x)
-    let (savedInput, savedOutput) = (x.detach(), result.detach())
-    return Tensor.record(result, name, inputs: [x]) { grad in
-        [Kernels.backend.activationBackward(kind, gradOutput: grad, input: savedInput, output: savedOutput)]
+    ONNXTrace.op([input], emit: ONNXEmit.activation(kind)) {
+        let x = input.toFloat()
+        let result = Kernels.backend.activationForward(kind, input: x)
+        let (savedInput, savedOutput) = (x.detach(), result.detach())
+        return Tensor.record(result, name, inputs: [x]) { grad in
+            [Kernels.backend.activationBackward(kind, gradOutput: grad, input: savedInput, output: savedOutput)]
+        }
     }
 }
 
@@ -47,31 +49,33 @@ public func hardsigmoid(_ x: Tensor) -> Tensor { activation(.hardsigmoid, "hards
 ///
 /// - Throws: `StrataError.shapeMismatch` when `weight` is neither `[1]` nor `[C]`.
 public func prelu(_ input: Tensor, weight: Tensor) throws(StrataError) -> Tensor {
-    let op = "prelu"
-    guard input.dtype == .float32, weight.dtype == .float32 else {
-        throw .dtypeMismatch(op: op, expected: .float32, got: input.dtype == .float32 ? weight.dtype : input.dtype)
-    }
-    let channels = input.rank >= 2 ? input.shape[1] : 1
-    guard weight.shape == [1] || weight.shape == [channels] else {
-        throw .shapeMismatch(op: op, message: "weight must have shape [1] or [\(channels)] (one slope per channel of input \(Shape.describe(input.shape))), got \(Shape.describe(weight.shape))")
-    }
-    // slopes broadcast along axis 1
-    var slopeShape = [Int](repeating: 1, count: Swift.max(input.rank, 1))
-    if input.rank >= 2 { slopeShape[1] = weight.count }
-    let slopes = weight.dense().viewing(shape: slopeShape)
-    let x = input.detach()
-    let positive = Kernels.binary(.greater, x, Kernels.full([], 0))
-    let negativePart = Kernels.multiply(Kernels.subtract(Kernels.full([], 1), positive), x)
-    let result = Kernels.add(Kernels.multiply(positive, x), Kernels.multiply(negativePart, slopes))
-    let needs = (input.requiresGrad, weight.requiresGrad)
-    let weightShape = weight.shape
-    return Tensor.record(result, op, inputs: [input, weight]) { grad in
-        // dx = grad·(1 if x > 0 else slope); dslope = Σ grad·x over x ≤ 0
-        let dx = needs.0
-            ? Kernels.multiply(grad, Kernels.add(positive, Kernels.multiply(Kernels.subtract(Kernels.full([], 1), positive), slopes)))
-            : nil
-        let dw = needs.1 ? Kernels.sumToShape(Kernels.multiply(grad, negativePart), slopeShape).dense().viewing(shape: weightShape) : nil
-        return [dx, dw]
+    try ONNXTrace.op([input, weight], emit: ONNXEmit.prelu(inputRank: input.rank, channels: weight.count)) { () throws(StrataError) in
+        let op = "prelu"
+        guard input.dtype == .float32, weight.dtype == .float32 else {
+            throw .dtypeMismatch(op: op, expected: .float32, got: input.dtype == .float32 ? weight.dtype : input.dtype)
+        }
+        let channels = input.rank >= 2 ? input.shape[1] : 1
+        guard weight.shape == [1] || weight.shape == [channels] else {
+            throw .shapeMismatch(op: op, message: "weight must have shape [1] or [\(channels)] (one slope per channel of input \(Shape.describe(input.shape))), got \(Shape.describe(weight.shape))")
+        }
+        // slopes broadcast along axis 1
+        var slopeShape = [Int](repeating: 1, count: Swift.max(input.rank, 1))
+        if input.rank >= 2 { slopeShape[1] = weight.count }
+        let slopes = weight.dense().viewing(shape: slopeShape)
+        let x = input.detach()
+        let positive = Kernels.binary(.greater, x, Kernels.full([], 0))
+        let negativePart = Kernels.multiply(Kernels.subtract(Kernels.full([], 1), positive), x)
+        let result = Kernels.add(Kernels.multiply(positive, x), Kernels.multiply(negativePart, slopes))
+        let needs = (input.requiresGrad, weight.requiresGrad)
+        let weightShape = weight.shape
+        return Tensor.record(result, op, inputs: [input, weight]) { grad in
+            // dx = grad·(1 if x > 0 else slope); dslope = Σ grad·x over x ≤ 0
+            let dx = needs.0
+                ? Kernels.multiply(grad, Kernels.add(positive, Kernels.multiply(Kernels.subtract(Kernels.full([], 1), positive), slopes)))
+                : nil
+            let dw = needs.1 ? Kernels.sumToShape(Kernels.multiply(grad, negativePart), slopeShape).dense().viewing(shape: weightShape) : nil
+            return [dx, dw]
+        }
     }
 }
 
@@ -86,14 +90,16 @@ public func logSoftmax(_ input: Tensor, axis: Int = -1) throws(StrataError) -> T
 }
 
 private func softmaxFamily(_ input: Tensor, axis: Int, log: Bool) throws(StrataError) -> Tensor {
-    let op = log ? "logSoftmax" : "softmax"
-    guard input.dtype == .float32 else { throw .dtypeMismatch(op: op, expected: .float32, got: input.dtype) }
-    let axis = try Shape.normalizeAxis(axis, rank: input.rank, op: op)
-    let x = input.rank == 0 ? input.viewing(shape: [1]) : input
-    let result = Kernels.backend.softmaxForward(input: x, axis: axis, log: log).viewing(shape: input.shape)
-    try BackendFailure.check()
-    let saved = result.detach()
-    return Tensor.record(result, op, inputs: [input]) { grad in
-        [Kernels.backend.softmaxBackward(gradOutput: grad, output: saved, axis: axis, log: log)]
+    try ONNXTrace.op([input], emit: ONNXEmit.plain(log ? "LogSoftmax" : "Softmax", [ONNXAttribute.int("axis", axis)])) { () throws(StrataError) in
+        let op = log ? "logSoftmax" : "softmax"
+        guard input.dtype == .float32 else { throw .dtypeMismatch(op: op, expected: .float32, got: input.dtype) }
+        let axis = try Shape.normalizeAxis(axis, rank: input.rank, op: op)
+        let x = input.rank == 0 ? input.viewing(shape: [1]) : input
+        let result = Kernels.backend.softmaxForward(input: x, axis: axis, log: log).viewing(shape: input.shape)
+        try BackendFailure.check()
+        let saved = result.detach()
+        return Tensor.record(result, op, inputs: [input]) { grad in
+            [Kernels.backend.softmaxBackward(gradOutput: grad, output: saved, axis: axis, log: log)]
+        }
     }
 }

@@ -28,31 +28,34 @@ func adaptiveBin(_ index: Int, inputs: Int, outputs: Int) -> Range<Int> {
 }
 
 private func adaptiveAvgPool(_ op: String, _ input: Tensor, outputSize: AxisValues, spatialAxes: Int) throws(StrataError) -> Tensor {
-    guard input.dtype == .float32 else { throw .dtypeMismatch(op: op, expected: .float32, got: input.dtype) }
-    guard input.rank == spatialAxes + 2 || input.rank == spatialAxes + 1 else {
-        let layout = spatialAxes == 1 ? "N×C×L (or C×L)" : "N×C×H×W (or C×H×W)"
-        throw .shapeMismatch(op: op, message: "input must be \(layout), got shape \(Shape.describe(input.shape))")
+    try ONNXTrace.op([input], emit: ONNXEmit.adaptiveAverage(input: Array(input.shape.suffix(spatialAxes)),
+                                                            output: (try? outputSize.resolve(axes: spatialAxes, name: "", op: "")) ?? [])) { () throws(StrataError) in
+        guard input.dtype == .float32 else { throw .dtypeMismatch(op: op, expected: .float32, got: input.dtype) }
+        guard input.rank == spatialAxes + 2 || input.rank == spatialAxes + 1 else {
+            let layout = spatialAxes == 1 ? "N×C×L (or C×L)" : "N×C×H×W (or C×H×W)"
+            throw .shapeMismatch(op: op, message: "input must be \(layout), got shape \(Shape.describe(input.shape))")
+        }
+        let sizes = try outputSize.resolve(axes: spatialAxes, name: "output size", op: op)
+        if let bad = sizes.first(where: { $0 < 1 }) {
+            throw .invalidArgument(op: op, message: "output size must be ≥ 1, got \(bad)")
+        }
+        let spatial = Array(input.shape.suffix(spatialAxes))
+        if let empty = spatial.first(where: { $0 < 1 }) {
+            throw .shapeMismatch(op: op, message: "input \(Shape.describe(input.shape)) has an empty spatial axis (\(empty))")
+        }
+        let axes = Array((input.rank - spatialAxes)..<input.rank)
+        if sizes.allSatisfy({ $0 == 1 }) { return try input.mean(axes: axes, keepDims: true) }
+        if spatialAxes == 2, zip(spatial, sizes).allSatisfy({ $0 % $1 == 0 }) {
+            let kernel = AxisValues(zip(spatial, sizes).map { $0 / $1 })
+            return try avgPool2d(input, kernel: kernel, stride: kernel)
+        }
+        // y = x · P_wᵀ along the last axis, then P_h · y along the one before
+        var result = try Tensor.matmul(input, averagingMatrix(inputs: spatial[spatialAxes - 1], outputs: sizes[spatialAxes - 1]).transpose(0, 1))
+        if spatialAxes == 2 {
+            result = try Tensor.matmul(averagingMatrix(inputs: spatial[0], outputs: sizes[0]), result)
+        }
+        return result
     }
-    let sizes = try outputSize.resolve(axes: spatialAxes, name: "output size", op: op)
-    if let bad = sizes.first(where: { $0 < 1 }) {
-        throw .invalidArgument(op: op, message: "output size must be ≥ 1, got \(bad)")
-    }
-    let spatial = Array(input.shape.suffix(spatialAxes))
-    if let empty = spatial.first(where: { $0 < 1 }) {
-        throw .shapeMismatch(op: op, message: "input \(Shape.describe(input.shape)) has an empty spatial axis (\(empty))")
-    }
-    let axes = Array((input.rank - spatialAxes)..<input.rank)
-    if sizes.allSatisfy({ $0 == 1 }) { return try input.mean(axes: axes, keepDims: true) }
-    if spatialAxes == 2, zip(spatial, sizes).allSatisfy({ $0 % $1 == 0 }) {
-        let kernel = AxisValues(zip(spatial, sizes).map { $0 / $1 })
-        return try avgPool2d(input, kernel: kernel, stride: kernel)
-    }
-    // y = x · P_wᵀ along the last axis, then P_h · y along the one before
-    var result = try Tensor.matmul(input, averagingMatrix(inputs: spatial[spatialAxes - 1], outputs: sizes[spatialAxes - 1]).transpose(0, 1))
-    if spatialAxes == 2 {
-        result = try Tensor.matmul(averagingMatrix(inputs: spatial[0], outputs: sizes[0]), result)
-    }
-    return result
 }
 
 /// `outputs×inputs`: row `i` holds `1/|bin|` over adaptive bin `i`, zeros elsewhere.

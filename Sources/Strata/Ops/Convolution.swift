@@ -11,10 +11,16 @@
 ///   the padding or kernel that would fit) when an output axis would be empty.
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: AxisValues = 1,
                    padding: Padding = 0, dilation: AxisValues = 1, groups: Int = 1) throws(StrataError) -> Tensor {
-    let arguments = try ConvolutionArguments(op: "conv2d", spatialAxes: 2, input: input, weight: weight, bias: bias,
-                                             stride: stride, padding: padding, dilation: dilation, groups: groups)
-    let output = try convolution(arguments, bias: bias)
-    return arguments.unbatched ? try output.squeeze(axis: 0) : output
+    var geometry: ConvolutionGeometry?
+    return try ONNXTrace.op([input, weight, bias], emit: { trace, inputs in
+        geometry.flatMap { ONNXEmit.convolution($0, kernel: Array(weight.shape.dropFirst(2)))(trace, inputs) }
+    }) { () throws(StrataError) in
+        let arguments = try ConvolutionArguments(op: "conv2d", spatialAxes: 2, input: input, weight: weight, bias: bias,
+                                                 stride: stride, padding: padding, dilation: dilation, groups: groups)
+        geometry = arguments.geometry
+        let output = try convolution(arguments, bias: bias)
+        return arguments.unbatched ? try output.squeeze(axis: 0) : output
+    }
 }
 
 /// 1-D convolution of `N×C×L` (or `C×L`) input with `filters×(C/groups)×k` weights, giving
@@ -26,11 +32,17 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
 /// - Throws: as `conv2d`.
 public func conv1d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: AxisValues = 1,
                    padding: Padding = 0, dilation: AxisValues = 1, groups: Int = 1) throws(StrataError) -> Tensor {
-    let arguments = try ConvolutionArguments(op: "conv1d", spatialAxes: 1, input: input, weight: weight, bias: bias,
-                                             stride: stride, padding: padding, dilation: dilation, groups: groups)
-    var output = try convolution(arguments, bias: bias).squeeze(axis: 2)
-    if arguments.unbatched { output = try output.squeeze(axis: 0) }
-    return output
+    var geometry: ConvolutionGeometry?
+    return try ONNXTrace.op([input, weight, bias], emit: { trace, inputs in
+        geometry.flatMap { ONNXEmit.convolution($0.droppingFirstAxis, kernel: Array(weight.shape.dropFirst(2)))(trace, inputs) }
+    }) { () throws(StrataError) in
+        let arguments = try ConvolutionArguments(op: "conv1d", spatialAxes: 1, input: input, weight: weight, bias: bias,
+                                                 stride: stride, padding: padding, dilation: dilation, groups: groups)
+        geometry = arguments.geometry
+        var output = try convolution(arguments, bias: bias).squeeze(axis: 2)
+        if arguments.unbatched { output = try output.squeeze(axis: 0) }
+        return output
+    }
 }
 
 /// The recorded 2-D convolution on checked arguments.

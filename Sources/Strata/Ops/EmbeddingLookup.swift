@@ -7,35 +7,37 @@
 ///   `shapeMismatch` for a weight that is not `V×D`, `invalidArgument` for an index
 ///   outside `0..<V` (naming the index, its position and the table size).
 public func embedding(_ indices: Tensor, weight: Tensor, paddingIndex: Int? = nil) throws(StrataError) -> Tensor {
-    let op = "embedding"
-    guard indices.dtype == .int64 else { throw .dtypeMismatch(op: op, expected: .int64, got: indices.dtype) }
-    guard weight.dtype == .float32 else { throw .dtypeMismatch(op: op, expected: .float32, got: weight.dtype) }
-    guard weight.rank == 2 else {
-        throw .shapeMismatch(op: op, message: "the table must be V×D (rows × embedding size), got \(Shape.describe(weight.shape))")
-    }
-    let (rows, width) = (weight.shape[0], weight.shape[1])
-    let positions = indices.toLabels()
-    if let bad = positions.firstIndex(where: { $0 < 0 || $0 >= rows }) {
-        throw .invalidArgument(op: op, message: "index \(positions[bad]) at position \(bad) is outside the table of \(rows) rows (0…\(rows - 1)); a tokenizer's vocabulary and the layer's size must agree")
-    }
-    let output = Tensor(uninitializedShape: indices.shape + [width])
-    weight.withDenseFloats { table in
-        output.withMutableFloats { target in
-            for (position, row) in positions.enumerated() {
-                (target + position * width).update(from: table + row * width, count: width)
-            }
+    try ONNXTrace.op([indices, weight], emit: { trace, inputs in trace.node("Gather", [inputs[1], inputs[0]]) }) { () throws(StrataError) in
+        let op = "embedding"
+        guard indices.dtype == .int64 else { throw .dtypeMismatch(op: op, expected: .int64, got: indices.dtype) }
+        guard weight.dtype == .float32 else { throw .dtypeMismatch(op: op, expected: .float32, got: weight.dtype) }
+        guard weight.rank == 2 else {
+            throw .shapeMismatch(op: op, message: "the table must be V×D (rows × embedding size), got \(Shape.describe(weight.shape))")
         }
-    }
-    return Tensor.record(output, op, inputs: [weight], saves: .nothing) { grad in
-        let gradWeight = Tensor(zerosShape: [rows, width])
-        grad.withDenseFloats { source in
-            gradWeight.withMutableFloats { target in
-                for (position, row) in positions.enumerated() where row != paddingIndex {
-                    let from = source + position * width, to = target + row * width
-                    for column in 0..<width { to[column] += from[column] }
+        let (rows, width) = (weight.shape[0], weight.shape[1])
+        let positions = indices.toLabels()
+        if let bad = positions.firstIndex(where: { $0 < 0 || $0 >= rows }) {
+            throw .invalidArgument(op: op, message: "index \(positions[bad]) at position \(bad) is outside the table of \(rows) rows (0…\(rows - 1)); a tokenizer's vocabulary and the layer's size must agree")
+        }
+        let output = Tensor(uninitializedShape: indices.shape + [width])
+        weight.withDenseFloats { table in
+            output.withMutableFloats { target in
+                for (position, row) in positions.enumerated() {
+                    (target + position * width).update(from: table + row * width, count: width)
                 }
             }
         }
-        return [gradWeight]
+        return Tensor.record(output, op, inputs: [weight], saves: .nothing) { grad in
+            let gradWeight = Tensor(zerosShape: [rows, width])
+            grad.withDenseFloats { source in
+                gradWeight.withMutableFloats { target in
+                    for (position, row) in positions.enumerated() where row != paddingIndex {
+                        let from = source + position * width, to = target + row * width
+                        for column in 0..<width { to[column] += from[column] }
+                    }
+                }
+            }
+            return [gradWeight]
+        }
     }
 }

@@ -12,14 +12,16 @@ extension Tensor {
 
     private static func arithmetic(_ op: BinaryOp, _ name: String, _ a: Tensor, _ b: Tensor, saves: SavedForBackward,
                                    backward: @escaping (Tensor, Tensor, Tensor) -> (Tensor?, Tensor?)) throws(StrataError) -> Tensor {
-        let shape = try broadcastShape(a, b, op: name)
-        let result = Kernels.backend.binary(op, a, b, shape: shape)
-        let (left, right) = (a.detach(), b.detach())
-        let (needLeft, needRight) = (a.requiresGrad, b.requiresGrad)
-        return record(result, name, inputs: [a, b], saves: saves) { grad in
-            let (ga, gb) = backward(grad, left, right)
-            return [needLeft ? ga.map { Kernels.sumToShape($0, left.shape) } : nil,
-                    needRight ? gb.map { Kernels.sumToShape($0, right.shape) } : nil]
+        try ONNXTrace.op([a, b], emit: ONNXEmit.binary(op)) { () throws(StrataError) in
+            let shape = try broadcastShape(a, b, op: name)
+            let result = Kernels.backend.binary(op, a, b, shape: shape)
+            let (left, right) = (a.detach(), b.detach())
+            let (needLeft, needRight) = (a.requiresGrad, b.requiresGrad)
+            return record(result, name, inputs: [a, b], saves: saves) { grad in
+                let (ga, gb) = backward(grad, left, right)
+                return [needLeft ? ga.map { Kernels.sumToShape($0, left.shape) } : nil,
+                        needRight ? gb.map { Kernels.sumToShape($0, right.shape) } : nil]
+            }
         }
     }
 
@@ -78,12 +80,16 @@ extension Tensor {
 
     // MARK: With a scalar (cannot fail)
 
-    public static func + (a: Tensor, b: Float) -> Tensor { a.unaryOp(.shift(b), "add", saves: .nothing) { grad, _, _ in grad } }
+    public static func + (a: Tensor, b: Float) -> Tensor {
+        ONNXTrace.op([a], emit: ONNXEmit.scalar("Add", b)) { a.unaryOp(.shift(b), "add", saves: .nothing) { grad, _, _ in grad } }
+    }
     public static func + (a: Float, b: Tensor) -> Tensor { b + a }
     public static func - (a: Tensor, b: Float) -> Tensor { a + (-b) }
     public static func - (a: Float, b: Tensor) -> Tensor { -b + a }
     public static func * (a: Tensor, b: Float) -> Tensor {
-        a.unaryOp(.scale(b), "multiply", saves: .nothing) { grad, _, _ in Kernels.scale(grad, b) }
+        ONNXTrace.op([a], emit: ONNXEmit.scalar("Mul", b)) {
+            a.unaryOp(.scale(b), "multiply", saves: .nothing) { grad, _, _ in Kernels.scale(grad, b) }
+        }
     }
     public static func * (a: Float, b: Tensor) -> Tensor { b * a }
     public static func / (a: Tensor, b: Float) -> Tensor { a * (1 / b) }
@@ -91,6 +97,8 @@ extension Tensor {
 
     /// Negation.
     public static prefix func - (a: Tensor) -> Tensor {
-        a.unaryOp(.negate, "negate", saves: .nothing) { grad, _, _ in Kernels.unary(.negate, grad) }
+        ONNXTrace.op([a], emit: ONNXEmit.plain("Neg")) {
+            a.unaryOp(.negate, "negate", saves: .nothing) { grad, _, _ in Kernels.unary(.negate, grad) }
+        }
     }
 }

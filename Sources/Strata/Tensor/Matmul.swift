@@ -6,25 +6,27 @@ extension Tensor {
     /// - Throws: `StrataError.shapeMismatch` when the inner sizes differ or batch axes do
     ///   not broadcast; `dtypeMismatch` for non-float operands.
     public static func matmul(_ a: Tensor, _ b: Tensor) throws(StrataError) -> Tensor {
-        guard a.dtype == .float32 else { throw .dtypeMismatch(op: "matmul", expected: .float32, got: a.dtype) }
-        guard b.dtype == .float32 else { throw .dtypeMismatch(op: "matmul", expected: .float32, got: b.dtype) }
-        guard a.rank >= 1, b.rank >= 1 else {
-            throw .shapeMismatch(op: "matmul", message: "needs operands with at least one axis, got \(Shape.describe(a.shape)) and \(Shape.describe(b.shape))")
+        try ONNXTrace.op([a, b], emit: ONNXEmit.plain("MatMul")) { () throws(StrataError) in
+            guard a.dtype == .float32 else { throw .dtypeMismatch(op: "matmul", expected: .float32, got: a.dtype) }
+            guard b.dtype == .float32 else { throw .dtypeMismatch(op: "matmul", expected: .float32, got: b.dtype) }
+            guard a.rank >= 1, b.rank >= 1 else {
+                throw .shapeMismatch(op: "matmul", message: "needs operands with at least one axis, got \(Shape.describe(a.shape)) and \(Shape.describe(b.shape))")
+            }
+            let left = a.rank == 1 ? try a.unsqueeze(axis: 0) : a
+            let right = b.rank == 1 ? try b.unsqueeze(axis: 1) : b
+            let (m, k) = (left.shape[left.rank - 2], left.shape[left.rank - 1])
+            let (k2, n) = (right.shape[right.rank - 2], right.shape[right.rank - 1])
+            guard k == k2 else {
+                throw .shapeMismatch(op: "matmul", message: "inner sizes differ: \(Shape.describe(a.shape)) × \(Shape.describe(b.shape)) needs \(k) == \(k2) (columns of the left = rows of the right)")
+            }
+            let batch = try Shape.broadcast(Array(left.shape.dropLast(2)), Array(right.shape.dropLast(2)), op: "matmul")
+            // the product and the dense copies of broadcast operands
+            try MemoryBudget.check(op: "matmul", shapes: [batch + [m, n], batch + [m, k], batch + [k, n]])
+            var result = try batchedProduct(try left.expand(batch + [m, k]), try right.expand(batch + [k, n]))
+            if a.rank == 1 { result = try result.squeeze(axis: -2) }
+            if b.rank == 1 { result = try result.squeeze(axis: -1) }
+            return result
         }
-        let left = a.rank == 1 ? try a.unsqueeze(axis: 0) : a
-        let right = b.rank == 1 ? try b.unsqueeze(axis: 1) : b
-        let (m, k) = (left.shape[left.rank - 2], left.shape[left.rank - 1])
-        let (k2, n) = (right.shape[right.rank - 2], right.shape[right.rank - 1])
-        guard k == k2 else {
-            throw .shapeMismatch(op: "matmul", message: "inner sizes differ: \(Shape.describe(a.shape)) × \(Shape.describe(b.shape)) needs \(k) == \(k2) (columns of the left = rows of the right)")
-        }
-        let batch = try Shape.broadcast(Array(left.shape.dropLast(2)), Array(right.shape.dropLast(2)), op: "matmul")
-        // the product and the dense copies of broadcast operands
-        try MemoryBudget.check(op: "matmul", shapes: [batch + [m, n], batch + [m, k], batch + [k, n]])
-        var result = try batchedProduct(try left.expand(batch + [m, k]), try right.expand(batch + [k, n]))
-        if a.rank == 1 { result = try result.squeeze(axis: -2) }
-        if b.rank == 1 { result = try result.squeeze(axis: -1) }
-        return result
     }
 
     /// `[B…, m, k] × [B…, k, n]` with equal batch axes (after expansion).

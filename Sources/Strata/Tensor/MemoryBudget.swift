@@ -11,8 +11,14 @@ enum MemoryBudget {
         return pages > 0 && pageSize > 0 ? pages * pageSize : Int.max
     }()
 
-    /// Throws when float tensors of `shapes` together would need more than physical memory.
-    static func check(op: String, shapes: [[Int]], limit: Int = physicalBytes) throws(StrataError) {
+    /// A tighter limit for the work done on this task (an import's constant folding, bounded
+    /// by the size of the file that asks for it).
+    @TaskLocal static var scopedLimit: Int?
+
+    /// Throws when float tensors of `shapes` together would need more than physical memory
+    /// (or the scoped limit).
+    static func check(op: String, shapes: [[Int]], limit givenLimit: Int = physicalBytes) throws(StrataError) {
+        let limit = Swift.min(givenLimit, scopedLimit ?? givenLimit)
         var total = 0
         for shape in shapes {
             var bytes = MemoryLayout<Float>.size

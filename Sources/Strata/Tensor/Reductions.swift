@@ -16,13 +16,15 @@ extension Tensor {
 
     /// Sum over `axes` (every axis when `nil`).
     public func sum(axes: [Int]? = nil, keepDims: Bool = false) throws(StrataError) -> Tensor {
-        guard dtype == .float32 else { throw .dtypeMismatch(op: "sum", expected: .float32, got: dtype) }
-        let axes = try reductionAxes(axes, op: "sum")
-        let kept = Kernels.sum(self, axes: axes).dense()
-        let result = kept.viewing(shape: reducedShape(axes, keepDims: keepDims))
-        let inputShape = shape, keptShape = kept.shape
-        return record(result, "sum", inputs: [self], saves: .nothing) { grad in
-            [Kernels.expand(grad.dense().viewing(shape: keptShape), to: inputShape)]
+        try ONNXTrace.op([self], emit: { trace, inputs in trace.node("ReduceSum", [inputs[0], trace.constant(ONNXEmit.axes(axes, rank: self.rank))], [ONNXAttribute.int("keepdims", keepDims ? 1 : 0)]) }) { () throws(StrataError) in
+            guard dtype == .float32 else { throw .dtypeMismatch(op: "sum", expected: .float32, got: dtype) }
+            let axes = try reductionAxes(axes, op: "sum")
+            let kept = Kernels.sum(self, axes: axes).dense()
+            let result = kept.viewing(shape: reducedShape(axes, keepDims: keepDims))
+            let inputShape = shape, keptShape = kept.shape
+            return record(result, "sum", inputs: [self], saves: .nothing) { grad in
+                [Kernels.expand(grad.dense().viewing(shape: keptShape), to: inputShape)]
+            }
         }
     }
 
@@ -31,9 +33,11 @@ extension Tensor {
 
     /// Mean over `axes` (every axis when `nil`).
     public func mean(axes: [Int]? = nil, keepDims: Bool = false) throws(StrataError) -> Tensor {
-        let resolved = try reductionAxes(axes, op: "mean")
-        let n = resolved.reduce(1) { $0 * shape[$1] }
-        return try sum(axes: resolved, keepDims: keepDims) * (1 / Float(Swift.max(n, 1)))
+        try ONNXTrace.op([self], emit: ONNXEmit.reduce("ReduceMean", axes: ONNXEmit.axes(axes, rank: rank), keepDims: keepDims)) { () throws(StrataError) in
+            let resolved = try reductionAxes(axes, op: "mean")
+            let n = resolved.reduce(1) { $0 * shape[$1] }
+            return try sum(axes: resolved, keepDims: keepDims) * (1 / Float(Swift.max(n, 1)))
+        }
     }
 
     /// Mean of every element (shape `[]`).
@@ -50,7 +54,9 @@ extension Tensor {
 
     /// Largest values along `axis`; the gradient goes to the first maximum.
     public func max(axis: Int, keepDims: Bool = false) throws(StrataError) -> Tensor {
-        try extremum(axis: axis, keepDims: keepDims, maximum: true).values
+        try ONNXTrace.op([self], emit: ONNXEmit.reduce("ReduceMax", axes: ONNXEmit.axes([axis], rank: rank), keepDims: keepDims)) { () throws(StrataError) in
+            try extremum(axis: axis, keepDims: keepDims, maximum: true).values
+        }
     }
 
     /// Smallest values along `axis`; the gradient goes to the first minimum.

@@ -132,8 +132,9 @@ public final class Tensor: @unchecked Sendable {
     /// Gradients pass through unchanged.
     public func contiguous() -> Tensor {
         if isContiguous { return self }
-        let result = copyToContiguous()
-        return record(result, "contiguous", inputs: [self], saves: .nothing) { grad in [grad] }
+        return ONNXTrace.op([self], emit: ONNXEmit.plain("Identity")) {
+            record(copyToContiguous(), "contiguous", inputs: [self], saves: .nothing) { grad in [grad] }
+        }
     }
 
     /// The same elements without autograd history (shares storage).

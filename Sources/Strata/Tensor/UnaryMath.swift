@@ -57,13 +57,15 @@ extension Tensor {
     ///
     /// - Throws: `StrataError.invalidArgument` when `min > max`.
     public func clamp(min low: Float = -.infinity, max high: Float = .infinity) throws(StrataError) -> Tensor {
-        guard low <= high else {
-            throw .invalidArgument(op: "clamp", message: "min \(low) must be ≤ max \(high)")
-        }
-        return unaryOp(.clamp(min: low, max: high), "clamp", saves: .inputs) { grad, x, _ in
-            let inside = Kernels.multiply(Kernels.binary(.greaterEqual, x, Kernels.full([], low)),
-                                          Kernels.binary(.lessEqual, x, Kernels.full([], high)))
-            return Kernels.multiply(grad, inside)
+        try ONNXTrace.op([self], emit: ONNXEmit.clip(min: low, max: high)) { () throws(StrataError) in
+            guard low <= high else {
+                throw .invalidArgument(op: "clamp", message: "min \(low) must be ≤ max \(high)")
+            }
+            return unaryOp(.clamp(min: low, max: high), "clamp", saves: .inputs) { grad, x, _ in
+                let inside = Kernels.multiply(Kernels.binary(.greaterEqual, x, Kernels.full([], low)),
+                                              Kernels.binary(.lessEqual, x, Kernels.full([], high)))
+                return Kernels.multiply(grad, inside)
+            }
         }
     }
 }

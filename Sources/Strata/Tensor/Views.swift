@@ -5,12 +5,14 @@ extension Tensor {
     ///
     /// - Throws: `StrataError.shapeMismatch` when the element counts differ.
     public func reshape(_ newShape: [Int]) throws(StrataError) -> Tensor {
-        let resolved = try resolveShape(newShape)
-        if resolved == shape { return self }
-        let base = dense()
-        let result = base.viewing(shape: resolved)
-        let inputShape = shape
-        return record(result, "reshape", inputs: [self], saves: .nothing) { grad in [grad.dense().viewing(shape: inputShape)] }
+        try ONNXTrace.op([self], emit: ONNXEmit.reshape(from: shape, to: (try? resolveShape(newShape)) ?? newShape)) { () throws(StrataError) in
+            let resolved = try resolveShape(newShape)
+            if resolved == shape { return self }
+            let base = dense()
+            let result = base.viewing(shape: resolved)
+            let inputShape = shape
+            return record(result, "reshape", inputs: [self], saves: .nothing) { grad in [grad.dense().viewing(shape: inputShape)] }
+        }
     }
 
     private func resolveShape(_ newShape: [Int]) throws(StrataError) -> [Int] {
@@ -34,28 +36,32 @@ extension Tensor {
 
     /// Merges axes `startAxis...endAxis` into one (PyTorch's `flatten(start_dim, end_dim)`).
     public func flatten(from startAxis: Int = 0, through endAxis: Int = -1) throws(StrataError) -> Tensor {
-        guard rank > 0 else { return try reshape([1]) }
-        let start = try Shape.normalizeAxis(startAxis, rank: rank, op: "flatten")
-        let end = try Shape.normalizeAxis(endAxis, rank: rank, op: "flatten")
-        guard start <= end else {
-            throw .invalidArgument(op: "flatten", message: "start axis \(startAxis) comes after end axis \(endAxis)")
+        try ONNXTrace.op([self], emit: ONNXEmit.flatten(shape, from: startAxis, through: endAxis)) { () throws(StrataError) in
+            guard rank > 0 else { return try reshape([1]) }
+            let start = try Shape.normalizeAxis(startAxis, rank: rank, op: "flatten")
+            let end = try Shape.normalizeAxis(endAxis, rank: rank, op: "flatten")
+            guard start <= end else {
+                throw .invalidArgument(op: "flatten", message: "start axis \(startAxis) comes after end axis \(endAxis)")
+            }
+            let merged = shape[start...end].reduce(1, *)
+            return try reshape(Array(shape[..<start]) + [merged] + Array(shape[(end + 1)...]))
         }
-        let merged = shape[start...end].reduce(1, *)
-        return try reshape(Array(shape[..<start]) + [merged] + Array(shape[(end + 1)...]))
     }
 
     /// Reorders the axes: result axis `i` is input axis `dims[i]`.
     public func permute(_ dims: [Int]) throws(StrataError) -> Tensor {
-        var resolved: [Int] = []
-        for axis in dims { resolved.append(try Shape.normalizeAxis(axis, rank: rank, op: "permute")) }
-        guard resolved.count == rank, Set(resolved).count == rank else {
-            throw .invalidArgument(op: "permute", message: "\(dims) is not a permutation of the \(rank) axes of shape \(Shape.describe(shape))")
+        try ONNXTrace.op([self], emit: ONNXEmit.plain("Transpose", [ONNXAttribute.ints("perm", dims.map { $0 < 0 ? $0 + rank : $0 })])) { () throws(StrataError) in
+            var resolved: [Int] = []
+            for axis in dims { resolved.append(try Shape.normalizeAxis(axis, rank: rank, op: "permute")) }
+            guard resolved.count == rank, Set(resolved).count == rank else {
+                throw .invalidArgument(op: "permute", message: "\(dims) is not a permutation of the \(rank) axes of shape \(Shape.describe(shape))")
+            }
+            var inverse = [Int](repeating: 0, count: rank)
+            for (i, axis) in resolved.enumerated() { inverse[axis] = i }
+            let result = Tensor(storage: storage, shape: resolved.map { shape[$0] }, strides: resolved.map { strides[$0] },
+                                offset: offset, dtype: dtype)
+            return record(result, "permute", inputs: [self], saves: .nothing) { grad in [try! grad.detach().permute(inverse)] }
         }
-        var inverse = [Int](repeating: 0, count: rank)
-        for (i, axis) in resolved.enumerated() { inverse[axis] = i }
-        let result = Tensor(storage: storage, shape: resolved.map { shape[$0] }, strides: resolved.map { strides[$0] },
-                            offset: offset, dtype: dtype)
-        return record(result, "permute", inputs: [self], saves: .nothing) { grad in [try! grad.detach().permute(inverse)] }
     }
 
     /// Swaps two axes.
@@ -69,19 +75,23 @@ extension Tensor {
 
     /// Removes `axis` when it has size 1 (otherwise returns the tensor unchanged, as PyTorch).
     public func squeeze(axis: Int) throws(StrataError) -> Tensor {
-        let axis = try Shape.normalizeAxis(axis, rank: rank, op: "squeeze")
-        guard shape[axis] == 1 else { return self }
-        var newShape = shape
-        newShape.remove(at: axis)
-        return try reshape(newShape)
+        try ONNXTrace.op([self], emit: ONNXEmit.axes("Squeeze", [axis < 0 ? axis + rank : axis])) { () throws(StrataError) in
+            let axis = try Shape.normalizeAxis(axis, rank: rank, op: "squeeze")
+            guard shape[axis] == 1 else { return self }
+            var newShape = shape
+            newShape.remove(at: axis)
+            return try reshape(newShape)
+        }
     }
 
     /// Inserts an axis of size 1 at `axis` (in `−(rank+1)...rank`).
     public func unsqueeze(axis: Int) throws(StrataError) -> Tensor {
-        let position = try Shape.normalizeAxis(axis, rank: rank + 1, op: "unsqueeze")
-        var newShape = shape
-        newShape.insert(1, at: position)
-        return try reshape(newShape)
+        try ONNXTrace.op([self], emit: ONNXEmit.axes("Unsqueeze", [axis < 0 ? axis + rank + 1 : axis])) { () throws(StrataError) in
+            let position = try Shape.normalizeAxis(axis, rank: rank + 1, op: "unsqueeze")
+            var newShape = shape
+            newShape.insert(1, at: position)
+            return try reshape(newShape)
+        }
     }
 
     /// A view repeating size-1 axes (and new leading axes) to `newShape`, without copying;
@@ -118,24 +128,26 @@ extension Tensor {
     /// Elements `start, start + step, …` below `end` along `axis`, as a view. Negative
     /// `start`/`end` count from the end; both are clipped to the axis like Python slices.
     public func slice(axis: Int, start: Int = 0, end: Int? = nil, step: Int = 1) throws(StrataError) -> Tensor {
-        let axis = try Shape.normalizeAxis(axis, rank: rank, op: "slice")
-        guard step > 0 else { throw .invalidArgument(op: "slice", message: "step must be ≥ 1, got \(step)") }
-        let size = shape[axis]
-        func clip(_ value: Int) -> Int { Swift.min(Swift.max(value < 0 ? value + size : value, 0), size) }
-        let first = clip(start), last = Swift.max(clip(end ?? size), first)
-        var newShape = shape, newStrides = strides
-        newShape[axis] = (last - first + step - 1) / step
-        newStrides[axis] = strides[axis] * step
-        let result = Tensor(storage: storage, shape: newShape, strides: newStrides,
-                            offset: offset + first * strides[axis], dtype: dtype)
-        let inputShape = shape
-        return record(result, "slice", inputs: [self], saves: .nothing) { grad in
-            let full = Tensor(zerosShape: inputShape)
-            let target = Tensor(storage: full.storage, shape: newShape,
-                                strides: Shape.contiguousStrides(inputShape).enumerated().map { $0.offset == axis ? $0.element * step : $0.element },
-                                offset: first * Shape.contiguousStrides(inputShape)[axis])
-            Kernels.copy(grad, into: target)
-            return [full]
+        try ONNXTrace.op([self], emit: ONNXEmit.slice(axis: axis < 0 ? axis + rank : axis, start: start, end: end ?? Int(Int32.max), step: step)) { () throws(StrataError) in
+            let axis = try Shape.normalizeAxis(axis, rank: rank, op: "slice")
+            guard step > 0 else { throw .invalidArgument(op: "slice", message: "step must be ≥ 1, got \(step)") }
+            let size = shape[axis]
+            func clip(_ value: Int) -> Int { Swift.min(Swift.max(value < 0 ? value + size : value, 0), size) }
+            let first = clip(start), last = Swift.max(clip(end ?? size), first)
+            var newShape = shape, newStrides = strides
+            newShape[axis] = (last - first + step - 1) / step
+            newStrides[axis] = strides[axis] * step
+            let result = Tensor(storage: storage, shape: newShape, strides: newStrides,
+                                offset: offset + first * strides[axis], dtype: dtype)
+            let inputShape = shape
+            return record(result, "slice", inputs: [self], saves: .nothing) { grad in
+                let full = Tensor(zerosShape: inputShape)
+                let target = Tensor(storage: full.storage, shape: newShape,
+                                    strides: Shape.contiguousStrides(inputShape).enumerated().map { $0.offset == axis ? $0.element * step : $0.element },
+                                    offset: first * Shape.contiguousStrides(inputShape)[axis])
+                Kernels.copy(grad, into: target)
+                return [full]
+            }
         }
     }
 }
