@@ -100,7 +100,7 @@ enum ONNXEmit {
     }
 
     /// Reduction axes: the given ones in `0..<rank`, or every axis.
-    static func axes(_ axes: [Int]?, rank: Int) -> [Int] {
+    static func reductionAxes(_ axes: [Int]?, rank: Int) -> [Int] {
         (axes ?? Array(0..<rank)).map { $0 < 0 ? $0 + rank : $0 }
     }
 

@@ -50,7 +50,10 @@ public final class ONNXModel: Module {
         guard inputNames.count == 1, let name = inputNames.first, let output = outputNames.first else {
             throw .invalidArgument(op: "onnx", message: "the graph takes \(inputNames.count) inputs (\(inputNames.joined(separator: ", "))); give them by name with run(_:)")
         }
-        return try run([name: input]) { _, _ in }[output]!
+        guard let result = try run([name: input]) { _, _ in }[output] else {
+            throw .invalidArgument(op: "onnx", message: "the graph's output '\(output)' is never produced")
+        }
+        return result
     }
 
     /// Runs the graph on its inputs by name and returns every output by name.

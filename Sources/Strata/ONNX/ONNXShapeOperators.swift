@@ -142,7 +142,7 @@ extension ONNXOperators {
             let size = x.shape[axis]
             func clamp(_ value: Int, _ low: Int, _ high: Int) -> Int { min(max(value < 0 ? value + size : value, low), high) }
             let first = clamp(starts[index], 0, size - 1)
-            let end = ends[index] < -size ? -1 : clamp(ends[index], -1, size - 1)
+            let end = clamp(ends[index], -1, size - 1)
             var parts: [Tensor] = []
             for position in stride(from: first, to: end, by: step) {
                 parts.append(try x.slice(axis: axis, start: position, end: position + 1))

@@ -16,7 +16,7 @@ extension Tensor {
 
     /// Sum over `axes` (every axis when `nil`).
     public func sum(axes: [Int]? = nil, keepDims: Bool = false) throws(StrataError) -> Tensor {
-        try ONNXTrace.op([self], emit: { trace, inputs in trace.node("ReduceSum", [inputs[0], trace.constant(ONNXEmit.axes(axes, rank: self.rank))], [ONNXAttribute.int("keepdims", keepDims ? 1 : 0)]) }) { () throws(StrataError) in
+        try ONNXTrace.op([self], emit: { trace, inputs in trace.node("ReduceSum", [inputs[0], trace.constant(ONNXEmit.reductionAxes(axes, rank: self.rank))], [ONNXAttribute.int("keepdims", keepDims ? 1 : 0)]) }) { () throws(StrataError) in
             guard dtype == .float32 else { throw .dtypeMismatch(op: "sum", expected: .float32, got: dtype) }
             let axes = try reductionAxes(axes, op: "sum")
             let kept = Kernels.sum(self, axes: axes).dense()
@@ -33,7 +33,7 @@ extension Tensor {
 
     /// Mean over `axes` (every axis when `nil`).
     public func mean(axes: [Int]? = nil, keepDims: Bool = false) throws(StrataError) -> Tensor {
-        try ONNXTrace.op([self], emit: ONNXEmit.reduce("ReduceMean", axes: ONNXEmit.axes(axes, rank: rank), keepDims: keepDims)) { () throws(StrataError) in
+        try ONNXTrace.op([self], emit: ONNXEmit.reduce("ReduceMean", axes: ONNXEmit.reductionAxes(axes, rank: rank), keepDims: keepDims)) { () throws(StrataError) in
             let resolved = try reductionAxes(axes, op: "mean")
             let n = resolved.reduce(1) { $0 * shape[$1] }
             return try sum(axes: resolved, keepDims: keepDims) * (1 / Float(Swift.max(n, 1)))
@@ -54,7 +54,7 @@ extension Tensor {
 
     /// Largest values along `axis`; the gradient goes to the first maximum.
     public func max(axis: Int, keepDims: Bool = false) throws(StrataError) -> Tensor {
-        try ONNXTrace.op([self], emit: ONNXEmit.reduce("ReduceMax", axes: ONNXEmit.axes([axis], rank: rank), keepDims: keepDims)) { () throws(StrataError) in
+        try ONNXTrace.op([self], emit: ONNXEmit.reduce("ReduceMax", axes: ONNXEmit.reductionAxes([axis], rank: rank), keepDims: keepDims)) { () throws(StrataError) in
             try extremum(axis: axis, keepDims: keepDims, maximum: true).values
         }
     }
