@@ -47,6 +47,7 @@ final class ONNXModelTests: XCTestCase {
 
     func testLayersAreTheNodesForSummariesAndCaptures() throws {
         let model = try ONNXModel.load(contentsOf: Self.folder.appendingPathComponent("folded/lenet5.onnx").path)
+        XCTAssertFalse(model.isTraining, "an exported graph is for inference: it imports in evaluation mode")
         XCTAssertEqual(model.declaredInput, [1, 28, 28])
         let result = try summary(model, input: [1, 28, 28])
         XCTAssertEqual(result.rows.map(\.name), ["/c1/Conv", "/Relu", "/MaxPool", "/c2/Conv", "/Relu_1", "/MaxPool_1", "/Flatten",
@@ -136,6 +137,24 @@ final class ONNXModelTests: XCTestCase {
         let (summaryStatus, summaryOutput) = try CLITests.strata(["summary", "--model", file])
         XCTAssertEqual(summaryStatus, 0, summaryOutput)
         XCTAssertTrue(summaryOutput.contains("/f3/Gemm"), summaryOutput)
+    }
+
+    func testInsightVerbsExplainAnImportedNetwork() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-onnx-insight-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let network = Sequential { Conv2d(3, 4, kernel: 3, stride: 2); ReLU(); GlobalAvgPool(); Flatten(); Linear(4, 3) }
+        let file = (folder as NSString).appendingPathComponent("tiny.onnx")
+        try ONNXExport.write(network, inputShape: [3, 224, 224], to: file)
+        let layer = try XCTUnwrap(try ONNXModel.load(contentsOf: file).nodes.first { $0.opType == "Relu" }?.nodeName)
+        let image = SharedData.path("data/images/chelsea.png")
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: image), "needs ../shared/data/images")
+        for verb in [["gradcam", "--layer", layer], ["saliency"], ["occlusion", "--patch", "56", "--stride", "56"]] {
+            let (status, output) = try CLITests.strata(["insight"] + verb + ["--model", file, "--image", image, "--json",
+                                                                              "--output", (folder as NSString).appendingPathComponent(verb[0])])
+            XCTAssertEqual(status, 0, output)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(verb[0] + ".npy")), output)
+        }
     }
 
     func testATrainedRunExportsAndTheFileEvaluatesLikeTheRun() throws {

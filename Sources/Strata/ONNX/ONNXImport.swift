@@ -2,10 +2,11 @@ import Foundation
 import SwiftProtobuf
 
 extension ONNXModel {
-    /// Imports an ONNX model (opsets 13–21 of the default domain): initializers stored in
+    /// Imports an ONNX model (opsets 13–25 of the default domain): initializers stored in
     /// the file or in external data files beside it, nodes checked against what Strata
     /// runs, constant subgraphs (the Shape/Gather/Unsqueeze/Concat chains exporters emit
-    /// for reshapes, once their inputs are known) folded once.
+    /// for reshapes, once their inputs are known) folded once. The network comes in
+    /// evaluation mode, as the graph was exported (`train()` before training it).
     ///
     /// - Throws: `StrataError.io` when the file cannot be read; `corruptFile` when it is not
     ///   an ONNX model or a tensor's bytes do not match its shape; `invalidArgument` listing,
@@ -32,7 +33,9 @@ extension ONNXModel {
         let built: Result<ONNXModel, StrataError> = MemoryBudget.$scopedLimit.withValue(limit) {
             Result { () throws(StrataError) in try ONNXGraphImport(model: model, path: path).build() }
         }
-        return try built.get()
+        let imported = try built.get()
+        imported.eval()
+        return imported
     }
 }
 
