@@ -2,8 +2,9 @@ import Foundation
 import XCTest
 @testable import Strata
 
-/// Strata's networks written as ONNX: onnxruntime (in the test environment) gives Strata's
-/// logits, on a batch size other than the one traced, and Strata's importer reads them back.
+/// Strata's networks written as ONNX: ONNX's checker accepts them, onnxruntime (both in the
+/// test environment) gives Strata's logits on a batch size other than the one traced, and
+/// Strata's importer reads them back.
 final class ONNXExportTests: XCTestCase {
     /// Every built-in model outside the ImageNet zoo, and zoo networks of each family at 64×64.
     private static let cases: [(name: String, input: [Int], tokens: Bool)] = [
@@ -49,8 +50,10 @@ final class ONNXExportTests: XCTestCase {
         let manifestPath = folder.appendingPathComponent("manifest.json").path
         try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: manifestPath))
         let (status, output) = try ReferencePython.run("""
-            import json, sys, numpy as np, onnxruntime as ort
+            import json, sys, numpy as np, onnx, onnxruntime as ort
             for case in json.load(open(sys.argv[1])):
+                # the checker with shape inference: a valid model, as Netron and every runtime expect
+                onnx.checker.check_model(case["model"], full_check=True)
                 session = ort.InferenceSession(case["model"], providers=["CPUExecutionProvider"])
                 y = session.run(None, {"input": np.load(case["input"])})[0]
                 np.save(case["output"], y.astype(np.float32))
