@@ -27,12 +27,14 @@ extension ONNXOperators {
     ]
 
     /// A reduction over the `axes` attribute (ReduceSum from opset 13 and all from 18: the
-    /// `axes` input); none or an empty list reduce every axis.
+    /// `axes` input); none or an empty list reduce every axis, or none with `noop_with_empty_axes`.
     private static func reduction(_ reduce: @escaping @Sendable (Tensor, [Int], Bool) throws(StrataError) -> Tensor) -> ONNXOperator {
-        .single(unsupported: { node in expect(node, "noop_with_empty_axes", in: [0], default: 0) }) { c throws(StrataError) in
+        .single { c throws(StrataError) in
             let x = try c.input(0)
             var given = try c.attributes.ints("axes")
             if given == nil, c.optionalInput(1) != nil { given = try c.integers(1) }
+            // noop_with_empty_axes: no axes leave the input as it is
+            if given?.isEmpty ?? true, try c.attributes.int("noop_with_empty_axes", default: 0) == 1 { return x }
             var axes: [Int] = []
             for axis in given.flatMap({ $0.isEmpty ? nil : $0 }) ?? Array(0..<x.rank) { axes.append(try c.axis(axis, rank: x.rank)) }
             return try reduce(x, axes, try c.attributes.int("keepdims", default: 1) == 1)
