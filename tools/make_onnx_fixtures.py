@@ -103,6 +103,8 @@ def main():
         "resnet34": (lambda: torchvision.models.resnet34(num_classes=10), [2, 3, 64, 64], 0.7),
         "wide_resnet50_2": (lambda: torchvision.models.wide_resnet50_2(num_classes=10), [2, 3, 64, 64], 1.0),
         "densenet169": (lambda: torchvision.models.densenet169(num_classes=10), [2, 3, 64, 64], 1.0),
+        # PyTorch writes AlexNet's adaptive pooling only where it divides: 6×6 from 224×224
+        "alexnet": (lambda: torchvision.models.alexnet(num_classes=10), [2, 3, 224, 224], 1.4),
         "fcn": (lambda: sequences.fcn(3, 5), [2, 3, 50]),
         "resnet1d": (lambda: sequences.ResNet1d(3, 5), [2, 3, 50]),
         "inception-time": (lambda: sequences.InceptionTime(3, 5), [2, 3, 50]),
