@@ -83,7 +83,7 @@ extension ONNXOperators {
             return try value.reshape([]).expand(shape).copyToContiguous()
         },
         "Pad": .single(unsupported: { node in
-            expect(node, "mode", in: ["constant"], default: "constant")
+            expect(node, "mode", in: ["constant", "reflect", "edge", "wrap"], default: "constant")
         }) { c throws(StrataError) in try pad(c) },
         // float16 and double compute as float32; every integer type as int64
         "Cast": .single(unsupported: { node in
@@ -154,10 +154,13 @@ extension ONNXOperators {
         return x
     }
 
-    /// Constant padding (negative pads crop), on all axes or those of the `axes` input.
+    /// Padding on all axes or those of the `axes` input (negative pads crop): a constant, or
+    /// the input's own elements — mirrored without the edge (`reflect`), the edge repeated
+    /// (`edge`), or the other end (`wrap`).
     private static func pad(_ c: ONNXNodeContext) throws(StrataError) -> Tensor {
         var x = try c.input(0)
         let pads = try c.integers(1)
+        let mode = try c.attributes.string("mode", default: "constant")
         let value = try c.scalar(2, default: 0)
         var axes: [Int] = []
         for axis in c.optionalInput(3) == nil ? Array(0..<x.rank) : try c.integers(3) { axes.append(try c.axis(axis, rank: x.rank)) }
@@ -171,13 +174,34 @@ extension ONNXOperators {
                 x = try x.slice(axis: axis, start: max(0, -before), end: size - max(0, -after))
             }
             var parts = [x]
+            let length = x.shape[axis]
             for (count, atStart) in [(before, true), (after, false)] where count > 0 {
                 var shape = x.shape
                 shape[axis] = count
                 try MemoryBudget.check(op: "Pad", shapes: [shape])
-                let filler = x.dtype == .int64
-                    ? try ONNXTensorData.integers([Int64](repeating: Int64(value), count: Shape.count(shape)), shape: shape)
-                    : Tensor(filledShape: shape, value: value)
+                let filler: Tensor
+                if mode == "constant" {
+                    filler = x.dtype == .int64
+                        ? try ONNXTensorData.integers([Int64](repeating: Int64(value), count: Shape.count(shape)), shape: shape)
+                        : Tensor(filledShape: shape, value: value)
+                } else {
+                    // the source index of each padded position, nearest the input first
+                    let sources: [Int] = (1...count).map { step in
+                        switch mode {
+                        case "reflect": return atStart ? step : length - 1 - step
+                        case "edge": return atStart ? 0 : length - 1
+                        default: return atStart ? ((length - step) % length + length) % length : (step - 1) % length
+                        }
+                    }
+                    guard length > 0, sources.allSatisfy({ $0 >= 0 && $0 < length }) else {
+                        throw .invalidArgument(op: "onnx", message: "node '\(c.node)' (Pad): \(mode) padding of \(count) needs a longer axis than \(length)")
+                    }
+                    var slices: [Tensor] = []
+                    for source in atStart ? sources.reversed() : sources {
+                        slices.append(try x.slice(axis: axis, start: source, end: source + 1))
+                    }
+                    filler = try Tensor.concat(slices, axis: axis)
+                }
                 if atStart { parts.insert(filler, at: 0) } else { parts.append(filler) }
             }
             if parts.count > 1 { x = try Tensor.concat(parts, axis: axis) }
