@@ -11,7 +11,9 @@ final class ONNXBackendNodeTests: XCTestCase {
     private func nodeCases() throws -> URL {
         let (status, output) = try ReferencePython.run(
             "import onnx, os; print(os.path.join(os.path.dirname(onnx.__file__), 'backend', 'test', 'data', 'node'))")
-        guard status == 0 else { throw XCTSkip("onnx 1.22.0 is not installed in the test environment (make test-deps): \(output)") }
+        guard status == 0 else {
+            throw StrataError.io(path: ReferencePython.path, message: "onnx 1.22.0 must be installed in the test environment (make test-deps): \(output)")
+        }
         return URL(fileURLWithPath: output.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 

@@ -104,7 +104,6 @@ final class ONNXImportTests: XCTestCase {
 
     func testPretrainedMobileNetV2ExportedByPyTorchGivesTheReferenceLogits() throws {
         let checkpoint = SharedData.path("data/pretrained/mobilenet_v2-b0353104.pth")
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: checkpoint), "needs ../shared/data/pretrained")
         let state = Dictionary(try TorchCheckpoint.read(contentsOf: checkpoint), uniquingKeysWith: { first, _ in first })
         let path = try Self.materialize(graph: Self.folder.appendingPathComponent("mobilenet_v2.onnx"), state: state)
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }

@@ -148,12 +148,19 @@ final class ONNXModelTests: XCTestCase {
         try ONNXExport.write(network, inputShape: [3, 224, 224], to: file)
         let layer = try XCTUnwrap(try ONNXModel.load(contentsOf: file).nodes.first { $0.opType == "Relu" }?.nodeName)
         let image = SharedData.path("data/images/chelsea.png")
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: image), "needs ../shared/data/images")
+        // what the verbs must find: the same maps computed on the network that was exported
+        network.eval()
+        let input = try ImagePreprocessing.imagenet.tensor(try ImageCodec.read(contentsOf: image, channels: 3))
+        let target = try withoutGradients { try network(input) }.argmax(axis: 1).toLabels()[0]
+        let expected = ["gradcam": try GradCAM.map(network, input: input, target: target, layer: "1").map,
+                        "saliency": try Saliency.map(network, input: input, target: target)]
         for verb in [["gradcam", "--layer", layer], ["saliency"], ["occlusion", "--patch", "56", "--stride", "56"]] {
-            let (status, output) = try CLITests.strata(["insight"] + verb + ["--model", file, "--image", image, "--json",
-                                                                              "--output", (folder as NSString).appendingPathComponent(verb[0])])
-            XCTAssertEqual(status, 0, output)
-            XCTAssertTrue(FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(verb[0] + ".npy")), output)
+            let output = (folder as NSString).appendingPathComponent(verb[0])
+            let (status, text) = try CLITests.strata(["insight"] + verb + ["--model", file, "--image", image, "--json", "--output", output])
+            XCTAssertEqual(status, 0, text)
+            let map = try NumpyArray.read(contentsOf: output + ".npy")
+            XCTAssertEqual(map.shape, [224, 224], verb[0])
+            if let reference = expected[verb[0]] { assertClose(map, reference, rtol: 1e-3, atol: 1e-5, verb[0]) }
         }
     }
 
