@@ -62,6 +62,7 @@ private struct ONNXGraphImport {
                 isState.insert(name)
             }
         }
+        let stateIndex = Dictionary(state.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         let inputs = graph.input.filter { known[$0.name] == nil }
         guard !inputs.isEmpty, !graph.output.isEmpty else {
             throw .invalidArgument(op: "onnx import", message: "\(path): the graph declares \(inputs.count) data inputs and \(graph.output.count) outputs; a network needs at least one of each")
@@ -93,7 +94,7 @@ private struct ONNXGraphImport {
                 for (output, value) in zip(proto.output, outputs) where !output.isEmpty { known[output] = value }
                 continue
             }
-            let held = state.filter { proto.input.contains($0.name) }
+            let held = Set(proto.input).compactMap { stateIndex[$0] }.sorted().map { state[$0] }
             let weight = proto.input.count > 1 ? known[proto.input[1]]?.shape : nil
             nodes.append(ONNXNode(name: name, proto: proto, operation: operation, heldState: held, weightShape: weight))
         }

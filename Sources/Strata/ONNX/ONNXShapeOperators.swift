@@ -109,14 +109,20 @@ extension ONNXOperators {
         let (data, indices) = (try c.input(0), try c.input(1))
         let axis = try c.axis(try c.attributes.int("axis", default: 0), rank: data.rank)
         let size = data.shape[axis]
-        var slices: [Tensor] = []
+        var positions: [Int] = []
         for index in try c.integers(1) {
             let position = index < 0 ? index + size : index
             guard position >= 0, position < size else {
                 throw .invalidArgument(op: "onnx", message: "node '\(c.node)' (Gather): index \(index) is outside axis \(axis) of size \(size)")
             }
-            slices.append(try data.slice(axis: axis, start: position, end: position + 1))
+            positions.append(position)
         }
+        // rows of a float table (an embedding) in one lookup
+        if axis == 0, data.rank == 2, data.dtype == .float32 {
+            return try embedding(try ONNXTensorData.integers(positions.map(Int64.init), shape: indices.shape), weight: data)
+        }
+        var slices: [Tensor] = []
+        for position in positions { slices.append(try data.slice(axis: axis, start: position, end: position + 1)) }
         let shape = Array(data.shape.prefix(axis)) + indices.shape + Array(data.shape.dropFirst(axis + 1))
         guard !slices.isEmpty else { return Tensor(zerosShape: shape, dtype: data.dtype) }
         return try Tensor.concat(slices, axis: axis).reshape(shape)

@@ -37,17 +37,18 @@ final class ONNXTrace: @unchecked Sendable {
     }
 
     /// Runs `body`; the outermost traced op adds the nodes `emit` writes from the names of
-    /// `inputs` (`nil` for absent ones) and returns the name of its result.
-    static func op<E: Error>(_ inputs: [Tensor?], emit: (ONNXTrace, [String?]) -> String?,
+    /// `inputs` (`nil` for absent ones) and returns the name of its result. Outside a trace
+    /// neither `inputs` nor `emit` is evaluated: an op pays one task-local read.
+    static func op<E: Error>(_ inputs: @autoclosure () -> [Tensor?], emit: @autoclosure () -> ONNXEmit.Rule,
                              _ body: () throws(E) -> Tensor) throws(E) -> Tensor {
         guard let trace = current else { return try body() }
         trace.depth += 1
         defer { trace.depth -= 1 }
         let result = try body()
+        let operands = inputs()
         // an op that gave back its input unchanged (a squeeze of a longer axis) adds nothing
-        guard trace.depth == 1, !inputs.contains(where: { $0 === result }) else { return result }
-        let inputNames = inputs.map { $0.map(trace.name(of:)) }
-        if let output = emit(trace, inputNames) { trace.bind(result, to: output) }
+        guard trace.depth == 1, !operands.contains(where: { $0 === result }) else { return result }
+        if let output = emit()(trace, operands.map { $0.map(trace.name(of:)) }) { trace.bind(result, to: output) }
         return result
     }
 
