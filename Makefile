@@ -2,6 +2,7 @@
 #   make demo   installs missing system packages, builds release, runs the main job
 #   make test   same set-up, then every test (release build: numeric code is ~50x slower in debug)
 #   make bench  Strata vs PyTorch, side by side in one run (W1–W5 of ../shared/bench, W6–W7 MobileNetV2)
+#   make test-onnx-zoo  the zoo's deepest and widest networks through ONNX both ways (0.2–0.6 GB of weights each)
 #   make transfer  transfer learning four ways (T1, T3 of ../shared/bench/transfer.md) against PyTorch's figures
 
 SYSTEM_PACKAGES := libdnnl-dev zlib1g-dev libpng-dev libturbojpeg0-dev
@@ -20,7 +21,7 @@ CPU_FLAGS := $(shell grep -q avx512f /proc/cpuinfo 2>/dev/null && echo "-Xswiftc
 RELEASE := -c release $(CPU_FLAGS)
 STRATA := .build/release/strata
 
-.PHONY: demo test bench transfer build deps test-deps packages clean
+.PHONY: demo test test-onnx-zoo bench transfer build deps test-deps packages clean
 
 deps:
 	@$(MAKE) --no-print-directory packages PACKAGES="$(SYSTEM_PACKAGES)"
@@ -52,9 +53,14 @@ build: deps
 demo: build
 	$(STRATA) train --data digits --output runs/demo
 
+# the tests outside `make test`, each in its own target
+SLOW_TESTS := ONNXWholeZooTests
 test: test-deps
-	STRATA_SHARED=$(abspath $(SHARED)) STRATA_PYTHON=$(abspath $(VENV))/bin/python swift test $(RELEASE)
+	STRATA_SHARED=$(abspath $(SHARED)) STRATA_PYTHON=$(abspath $(VENV))/bin/python swift test $(RELEASE) --skip '$(SLOW_TESTS)'
 	@$(MAKE) --no-print-directory fuzz-smoke
+
+test-onnx-zoo: test-deps
+	STRATA_SHARED=$(abspath $(SHARED)) STRATA_PYTHON=$(abspath $(VENV))/bin/python swift test $(RELEASE) --filter ONNXWholeZooTests
 
 bench: build
 	swift build $(RELEASE) --product strata-bench
@@ -68,7 +74,7 @@ transfer: build
 # The test suite under AddressSanitizer (release build with -sanitize=address, its own
 # build folder). Left out: the tests that train or compare whole ImageNet networks (ASan
 # makes them 3–5× slower; their kernels, loaders and parsers run in the other tests).
-ASAN_SKIP := MNISTTrainingTests|TransferLearningTests|PretrainedImageNetTests|ZooTests.testStateDicts
+ASAN_SKIP := $(SLOW_TESTS)|MNISTTrainingTests|TransferLearningTests|PretrainedImageNetTests|ZooTests.testStateDicts
 test-asan: test-deps
 	STRATA_SHARED=$(abspath $(SHARED)) STRATA_PYTHON=$(abspath $(VENV))/bin/python ASAN_OPTIONS=detect_leaks=0 \
 	  swift test $(RELEASE) --scratch-path .build/asan --sanitize=address --skip '$(ASAN_SKIP)'

@@ -7,7 +7,9 @@
   names. Their weights are a deterministic pattern (below) stored as external data in
   NAME.weights, which is not committed: the test rebuilds it from the same pattern through the
   Strata zoo model's state dict, at the offsets the graph names. reference.json holds PyTorch's
-  logits for a pattern input.
+  logits for a pattern input. Cases marked "large" (the deepest and widest torchvision
+  networks, the VGGs at 224×224, Inception v3 and timm's Xception) are checked by
+  `make test-onnx-zoo`, outside `make test`: their weights alone are 0.2–0.6 GB per network.
 - Tests/Fixtures/onnx/folded/NAME.onnx: small networks exported with the exporter's defaults
   (batch norm folded into convolutions, weights inside the file), committed whole.
 - Tests/Fixtures/onnx/mobilenet_v2.onnx: the graph of the real pretrained MobileNetV2
@@ -19,8 +21,8 @@ gain·s/sqrt(fan_in), with the gain per network (in reference.json) that keeps i
 between about 0.5 and 30; batch-norm weight 1 + 0.1·s, running_var 1 + 0.5·|s|; other
 vectors 0.1·s.
 
-    pip install torch==2.13.0 onnx==1.22.0 && pip install --no-deps torchvision==0.28.0
-    python3 tools/make_onnx_fixtures.py
+    pip install torch==2.13.0 onnx==1.22.0 && pip install --no-deps torchvision==0.28.0 timm==1.0.31
+    python3 tools/make_onnx_fixtures.py [NAME ...]   # names: only those cases, merged into reference.json
 """
 import json
 import math
@@ -57,6 +59,11 @@ def fill(model, gain=2.0):
             else:
                 values = 0.1 * s
             tensor.copy_(values.reshape(tensor.shape).to(tensor.dtype))
+
+
+def timm_model(name, **options):
+    import timm
+    return timm.create_model(name, pretrained=False, **options)
 
 
 def pattern_input(shape):
@@ -110,8 +117,25 @@ def main():
         "inception-time": (lambda: sequences.InceptionTime(3, 5), [2, 3, 50]),
         "inception-time-causal": (lambda: sequences.InceptionTime(3, 5, causal=True), [2, 3, 50]),
     }
-    cases = {}
-    for name, (build, shape, *gain) in zoo.items():
+    tv = torchvision.models
+    # VGG's adaptive pooling divides (7×7) only from 224×224. Gain 1 for the VGGs: at 1.4 the feature maps of
+    # those without batch norm reach 10⁵ while their logits stay near 1, and float32 itself (PyTorch's against
+    # float64) drifts by 3e-4 — more than the tolerance the tests check
+    large = {
+        **{name: (lambda name=name: getattr(tv, name)(num_classes=10), [2, 3, 224, 224], 1.0) for name in
+           ["vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn"]},
+        **{name: (lambda name=name: getattr(tv, name)(num_classes=10), [2, 3, 64, 64], 1.0) for name in
+           ["resnet101", "resnet152", "resnext101_32x8d", "resnext101_64x4d", "wide_resnet101_2",
+            "densenet161", "densenet201"]},
+        "inception_v3": (lambda: tv.inception_v3(num_classes=10, aux_logits=False, init_weights=False), [2, 3, 96, 96], 1.7),
+        "xception": (lambda: timm_model("legacy_xception", num_classes=10), [2, 3, 96, 96], 1.0),
+    }
+    only = set(sys.argv[1:])
+    path = os.path.join(ROOT, "reference.json")
+    cases = json.load(open(path))["cases"] if only and os.path.exists(path) else {}
+    for name, (build, shape, *gain) in [*zoo.items(), *large.items()]:
+        if only and name not in only:
+            continue
         gain = gain[0] if gain else 2.0
         model = build().eval()
         fill(model, gain)
@@ -122,7 +146,13 @@ def main():
                training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False)
         ops = sorted({n.op_type for n in onnx.load(os.path.join(ROOT, "zoo", f"{name}.onnx"), load_external_data=False).graph.node})
         cases[name] = {"input": shape, "classes": logits.shape[1], "gain": gain, "logits": logits.flatten().tolist(), "ops": ops}
-        print(name, ops)
+        if name in large:
+            cases[name]["large"] = True
+        print(name, ops, f"logits {logits.abs().min():.2f}–{logits.abs().max():.2f}")
+    if only:
+        with open(path, "w") as f:
+            json.dump({"torch": torch.__version__, "onnx": onnx.__version__, "cases": cases}, f, indent=1)
+        return
     folded = {"lenet5": (LeNet5(), [2, 1, 28, 28]), "fcn": (sequences.fcn(1, 5), [2, 1, 40])}
     for name, (model, shape) in folded.items():
         model.eval()

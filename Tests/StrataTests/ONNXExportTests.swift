@@ -22,16 +22,26 @@ final class ONNXExportTests: XCTestCase {
     ]
 
     func testOnnxruntimeGivesStrataLogitsAndTheImporterReadsThemBack() throws {
+        try Self.check(Self.cases)
+    }
+
+    /// Exports each case's network, checks the file with ONNX's checker, runs it in
+    /// onnxruntime on three samples and imports it back: both within 1e-4 of Strata's logits.
+    /// Networks named in `patternGains` get the import tests' pattern weights at that gain
+    /// instead of their initialisation.
+    ///
+    /// Inception v3's initialisation (truncated normal, σ 0.1) gives logits near 10⁸ without
+    /// trained statistics: the pattern keeps them near 1, where 1e-4 means something.
+    static func check(_ cases: [(name: String, input: [Int], tokens: Bool)],
+                      patternGains: [String: Double] = ["inception_v3": 1]) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-export-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         var manifest: [[String: String]] = []
         var expected: [String: Tensor] = [:]
-        for (name, shape, tokens) in Self.cases {
+        for (name, shape, tokens) in cases {
             let model = try Models.named(name, inputShape: shape, classes: 5, vocabulary: tokens ? 100 : nil)
-            // Inception v3's initialisation (truncated normal, σ 0.1) gives logits near 10⁸ without
-            // trained statistics: the import tests' scaled pattern keeps them near 1, where 1e-4 means something
-            if name == "inception_v3" { try ONNXImportTests.fill(model, gain: 1) }
+            if let gain = patternGains[name] { try ONNXImportTests.fill(model, gain: gain) }
             model.eval()
             let path = folder.appendingPathComponent("\(name).onnx").path
             try ONNXExport.write(model, inputShape: shape, to: path, tokens: tokens)
@@ -65,7 +75,7 @@ final class ONNXExportTests: XCTestCase {
             print("ok", ort.__version__)
             """, [manifestPath])
         XCTAssertEqual(status, 0, output)
-        for (name, _, _) in Self.cases {
+        for (name, _, _) in cases {
             let path = folder.appendingPathComponent("\(name).onnx.output.npy").path
             assertClose(try NumpyArray.read(contentsOf: path), try XCTUnwrap(expected[name]), rtol: 0, atol: 1e-4, "\(name) onnxruntime")
         }

@@ -13,6 +13,8 @@ final class ONNXImportTests: XCTestCase {
             let classes: Int
             let gain: Double
             let logits: [Float]
+            /// Checked by `make test-onnx-zoo` (ONNXWholeZooTests), outside `make test`.
+            let large: Bool?
         }
         let cases: [String: Case]
     }
@@ -20,8 +22,15 @@ final class ONNXImportTests: XCTestCase {
     private static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../Fixtures/onnx").standardized
 
-    private func reference() throws -> Reference {
-        try JSONDecoder().decode(Reference.self, from: Data(contentsOf: Self.folder.appendingPathComponent("reference.json")))
+    private static func reference() throws -> Reference {
+        try JSONDecoder().decode(Reference.self, from: Data(contentsOf: folder.appendingPathComponent("reference.json")))
+    }
+
+    /// The zoo graphs exported by PyTorch, the large ones or the others.
+    static func zooCases(large: Bool) throws -> [(name: String, input: [Int], classes: Int, gain: Double, logits: [Float])] {
+        try reference().cases.filter { !$0.key.contains("/") && ($0.value.large ?? false) == large }
+            .sorted { $0.key < $1.key }
+            .map { ($0.key, $0.value.input, $0.value.classes, $0.value.gain, $0.value.logits) }
     }
 
     /// The generator's pattern: entry `j`, element `i`, `s = sin(0.7·i + 1.3·j)`; weights
@@ -74,26 +83,31 @@ final class ONNXImportTests: XCTestCase {
     }
 
     func testZooNetworksExportedByPyTorchGiveItsLogits() throws {
-        let cases = try reference().cases.filter { !$0.key.contains("/") }
+        let cases = try Self.zooCases(large: false)
         XCTAssertEqual(cases.count, 18)
-        for (name, expected) in cases.sorted(by: { $0.key < $1.key }) {
-            let model = try Models.named(name, inputShape: Array(expected.input.dropFirst()), classes: expected.classes)
-            try Self.fill(model, gain: expected.gain)
-            let path = try Self.materialize(graph: Self.folder.appendingPathComponent("zoo/\(name).onnx"),
-                                            state: Dictionary(uniqueKeysWithValues: model.stateDict()))
-            defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
-            let imported = try ONNXModel.load(contentsOf: path)
-            imported.eval()
-            let output = try withoutGradients { try imported(try Self.patternInput(expected.input)) }
-            assertClose(output, try Tensor(expected.logits, shape: [expected.input[0], expected.classes]), rtol: 0, atol: 1e-4, name)
-            // the state dict keeps PyTorch's names: every parameter and buffer of the zoo model but the counters
-            let zooNames = Set(model.stateDict().map(\.0).filter { !$0.hasSuffix("num_batches_tracked") })
-            XCTAssertEqual(Set(imported.stateDict().map(\.0)), zooNames, name)
-        }
+        for zooCase in cases { try Self.checkPyTorchExport(zooCase) }
+    }
+
+    /// Imports the graph PyTorch exported for `zooCase.name` with the pattern weights, and
+    /// compares its logits with PyTorch's and its state-dict names with the zoo model's.
+    static func checkPyTorchExport(_ zooCase: (name: String, input: [Int], classes: Int, gain: Double, logits: [Float])) throws {
+        let (name, input, classes, gain, logits) = zooCase
+        let model = try Models.named(name, inputShape: Array(input.dropFirst()), classes: classes)
+        try fill(model, gain: gain)
+        let path = try materialize(graph: folder.appendingPathComponent("zoo/\(name).onnx"),
+                                   state: Dictionary(uniqueKeysWithValues: model.stateDict()))
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let imported = try ONNXModel.load(contentsOf: path)
+        imported.eval()
+        let output = try withoutGradients { try imported(try patternInput(input)) }
+        assertClose(output, try Tensor(logits, shape: [input[0], classes]), rtol: 0, atol: 1e-4, name)
+        // the state dict keeps PyTorch's names: every parameter and buffer of the zoo model but the counters
+        let zooNames = Set(model.stateDict().map(\.0).filter { !$0.hasSuffix("num_batches_tracked") })
+        XCTAssertEqual(Set(imported.stateDict().map(\.0)), zooNames, name)
     }
 
     func testDefaultExportsWithFoldedBatchNormGiveItsLogits() throws {
-        for (name, expected) in try reference().cases.filter({ $0.key.hasPrefix("folded/") }) {
+        for (name, expected) in try Self.reference().cases.filter({ $0.key.hasPrefix("folded/") }) {
             let imported = try ONNXModel.load(contentsOf: Self.folder.appendingPathComponent("\(name).onnx").path)
             imported.eval()
             let output = try withoutGradients { try imported(try Self.patternInput(expected.input)) }
