@@ -20,7 +20,11 @@ struct RunOptions: ParsableArguments {
         let description = try RunDescription.read(directory: run)
         let model = try description.makeModel()
         let files = ["best": "best.ckpt", "last": "last.ckpt", "final": "model.safetensors"]
-        let hasBest = FileManager.default.fileExists(atPath: (run as NSString).appendingPathComponent("best.ckpt"))
+        // an ensemble's checkpoints are its members', each in members/K/ under the state-dict prefix members.K.
+        let members = description.recipe.resolvedEnsemble
+        let checkpointFolders = members == 1 ? [(run, "")]
+            : (0..<members).map { (TrainingRecipe.memberFolder(run, $0), "members.\($0).") }
+        let hasBest = FileManager.default.fileExists(atPath: (checkpointFolders[0].0 as NSString).appendingPathComponent("best.ckpt"))
         let chosen = checkpoint ?? (hasBest ? "best" : "last")
         guard let file = files[chosen] else {
             throw ValidationError("--checkpoint \(chosen) is not allowed: use best, last or final")
@@ -34,17 +38,20 @@ struct RunOptions: ParsableArguments {
             case "last": checkpoint == nil ? "trained without a validation set: there is no best epoch" : "the last epoch's"
             default: "the weights training ended with"
             }
-            FileHandle.standardError.write(Data("weights: \(file) (\(why))\n".utf8))
+            let whose = members > 1 && file.hasSuffix(".ckpt") ? " of each of the \(members) ensemble members" : ""
+            FileHandle.standardError.write(Data("weights: \(file)\(whose) (\(why))\n".utf8))
         }
-        let path = (run as NSString).appendingPathComponent(file)
         if file.hasSuffix(".ckpt") {
             var values: [String: Tensor] = [:]
-            for (name, tensor) in try Safetensors.read(contentsOf: path) where name.hasPrefix("model.") {
-                values[String(name.dropFirst(6))] = tensor
+            for (folder, prefix) in checkpointFolders {
+                for (name, tensor) in try Safetensors.read(contentsOf: (folder as NSString).appendingPathComponent(file))
+                where name.hasPrefix("model.") {
+                    values[prefix + String(name.dropFirst(6))] = tensor
+                }
             }
             try model.loadStateDict(values)
         } else {
-            try model.load(from: path)
+            try model.load(from: (run as NSString).appendingPathComponent(file))
         }
         model.eval()
         return (description, model, file)
@@ -81,10 +88,7 @@ struct EvaluateCommand: ParsableCommand {
         let data = try options.loadData(description)
         let test = try options.testData(description, from: data)
         let task: Task = description.classNames.isEmpty ? .regression : .classification(classNames: description.classNames)
-        var configuration = TrainingConfiguration(epochs: 1, task: task)
-        configuration.progress = .silent
-        let trainer = Trainer(model: model, optimizer: try SGD(parameters: [], learningRate: 0), configuration: configuration)
-        let evaluation = try trainer.evaluate(try DataLoader(test, batchSize: 256))
+        let evaluation = try Trainer(evaluating: model, task: task).evaluate(try DataLoader(test, batchSize: 256))
         guard let metrics = evaluation.classification else {
             let regression = evaluation.regression ?? RegressionMetrics()
             let figures = ForecastFigures.figures(regression, data: data)

@@ -63,7 +63,9 @@ struct ExportCommand: ParsableCommand {
             let (description, network, _) = try runOptions.load()
             try ONNXExport.write(network, inputShape: description.inputShape, to: output, opset: opset,
                                  tokens: description.tokenizer != nil)
-            print("Wrote the run's \(description.recipe.resolvedModel) as ONNX (opset \(opset), input batch×\(description.inputShape.map(String.init).joined(separator: "×"))) to \(output)")
+            let members = description.recipe.resolvedEnsemble
+            let name = members == 1 ? description.recipe.resolvedModel : "ensemble of \(members) \(description.recipe.resolvedModel)"
+            print("Wrote the run's \(name) as ONNX (opset \(opset), input batch×\(description.inputShape.map(String.init).joined(separator: "×"))) to \(output)")
             return
         }
         guard let model else { throw ValidationError("name the network: --run DIR or --model NAME") }

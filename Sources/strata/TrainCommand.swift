@@ -98,6 +98,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Stop after this many epochs without validation-loss improvement.")
     var patience: Int?
 
+    @Option(help: "Train this many networks from seeds seed, seed+1, … and answer as their ensemble (mean probabilities; mean forecasts), as InceptionTime does with 5. Default: 1.")
+    var ensemble: Int?
+
     @Option(help: "Run folder.")
     var output = "runs/run"
 
@@ -145,6 +148,7 @@ struct TrainCommand: ParsableCommand {
         recipe.augment = augment
         recipe.clipNorm = clipNorm
         recipe.patience = patience
+        recipe.ensemble = ensemble
         recipe.output = output
         recipe.tensorboard = tensorboard
         recipe.progress = json && progress == .automatic ? .silent : progress
@@ -167,10 +171,16 @@ struct TrainCommand: ParsableCommand {
                                          "parameters": outcome.parameters]
             for (name, value) in outcome.figures { object[name] = value }
             if let classification { object["top_k_accuracy"] = classification.topKAccuracy }
+            if !outcome.members.isEmpty { object["members"] = outcome.members }
             JSONOutput.print(object)
             return
         }
         if let stopped = outcome.history.stoppedEarly { print("Stopped early: \(stopped)") }
+        for (index, figures) in outcome.members.enumerated() {
+            let score = figures["test_accuracy"].map { String(format: "test accuracy %.4f", $0) }
+                ?? String(format: "test MAE %.4g", figures["test_mae"] ?? .nan)
+            print(String(format: "Member %d: %@   test loss %.4f", index + 1, score, figures["test_loss"] ?? .nan))
+        }
         guard classification != nil else {
             print(String(format: "Best epoch %d, %.1f s", outcome.history.bestEpoch ?? 0, outcome.seconds))
             print(ForecastFigures.report(outcome.figures))
@@ -182,12 +192,16 @@ struct TrainCommand: ParsableCommand {
         if let confusion = classification?.confusion {
             print("\nConfusion matrix:\n\(confusion)\n\n\(confusion.perClassReport)")
         }
+        let members = outcome.members.count
+        let checkpoints = members > 0 ? TrainingRecipe.memberFolder(outcome.runDirectory, 0) : outcome.runDirectory
         let files = ["best.ckpt", "last.ckpt", "model.safetensors", "log.csv", "curves.svg"].filter {
-            FileManager.default.fileExists(atPath: (outcome.runDirectory as NSString).appendingPathComponent($0))
+            FileManager.default.fileExists(atPath: (checkpoints as NSString).appendingPathComponent($0))
         }
-        print("\nRun folder: \(outcome.runDirectory) (\(files.joined(separator: ", ")))")
+        print("\nRun folder: \(outcome.runDirectory) (\(files.joined(separator: ", "))\(members > 0 ? " of each member in members/0…\(members - 1)/; the ensemble's model.safetensors" : ""))")
         let best = outcome.history.bestEpoch ?? 0
-        if !files.contains("best.ckpt") {
+        if members > 0 {
+            print("The test figures are of the ensemble of the \(members) members' final weights (model.safetensors); strata evaluate combines the members' \(files.contains("best.ckpt") ? "best" : "last") checkpoints by default.")
+        } else if !files.contains("best.ckpt") {
             print("Trained without a validation set: no best.ckpt; the test figures and strata evaluate use the last epoch's weights.")
         } else if patience != nil {
             print("The test figures are of epoch \(best)'s weights, the best on validation (restored by early stopping; best.ckpt).")

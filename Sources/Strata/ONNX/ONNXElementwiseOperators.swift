@@ -7,6 +7,8 @@ extension ONNXOperators {
         "Mul": arithmetic(*) { $0 &* $1 },
         "Div": arithmetic(/) { $1 == 0 ? 0 : $0 / $1 },
         "Neg": .single { c throws(StrataError) in -(try c.input(0)) },
+        "Exp": .single { c throws(StrataError) in try c.input(0).exp() },
+        "Log": .single { c throws(StrataError) in try c.input(0).log() },
         "Relu": .single { c throws(StrataError) in relu(try c.input(0)) },
         "Sigmoid": .single { c throws(StrataError) in sigmoid(try c.input(0)) },
         "Tanh": .single { c throws(StrataError) in tanh(try c.input(0)) },

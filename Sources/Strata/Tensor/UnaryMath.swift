@@ -11,12 +11,16 @@ extension Tensor {
 
     /// `e^x`.
     public func exp() -> Tensor {
-        unaryOp(.exp, "exp", saves: .output) { grad, _, y in Kernels.multiply(grad, y) }
+        ONNXTrace.op([self], emit: ONNXEmit.plain("Exp")) {
+            unaryOp(.exp, "exp", saves: .output) { grad, _, y in Kernels.multiply(grad, y) }
+        }
     }
 
     /// Natural logarithm.
     public func log() -> Tensor {
-        unaryOp(.log, "log", saves: .inputs) { grad, x, _ in Kernels.divide(grad, x) }
+        ONNXTrace.op([self], emit: ONNXEmit.plain("Log")) {
+            unaryOp(.log, "log", saves: .inputs) { grad, x, _ in Kernels.divide(grad, x) }
+        }
     }
 
     /// Square root.

@@ -43,6 +43,9 @@ extension TrainingRecipe {
     /// Trains and scores `k` folds of the training data (the test part stays unseen).
     public func crossValidate(folds k: Int) throws(StrataError) -> CrossValidationResult {
         try checkOptions()
+        guard resolvedEnsemble == 1 else {
+            throw .invalidArgument(op: "train", message: "--folds and --ensemble do not combine: cross-validation scores one network per fold")
+        }
         let data = try LoadedData.load(self.data, directory: dataDirectory, seed: seed, testFraction: testFraction,
                                        forecast: forecast)
         var scores: [Double] = []

@@ -20,6 +20,13 @@ public final class Trainer {
         self.configuration = configuration
     }
 
+    /// A trainer that only evaluates `model` on `task` (its loss and metrics): it never steps.
+    public convenience init(evaluating model: Module, task: Task) throws(StrataError) {
+        var configuration = TrainingConfiguration(epochs: 1, task: task)
+        configuration.progress = .silent
+        self.init(model: model, optimizer: try SGD(parameters: [], learningRate: 0), configuration: configuration)
+    }
+
     private var stepsSchedulerPerBatch: Bool {
         if case .oneCycle = scheduler?.rule { return true }
         return false

@@ -45,6 +45,10 @@ public struct TrainingRecipe: Sendable, Codable, Equatable {
     public var progress = ProgressStyle.automatic
     /// Folder for TensorBoard event files (`nil`: none).
     public var tensorboard: String?
+    /// Networks trained alike from seeds `seed`, `seed + 1`, … and answering as one
+    /// `Ensemble` (`nil` or 1: a single network). Members share the data, its split and its
+    /// normalisation; each trains in `members/K/` of the run folder.
+    public var ensemble: Int?
 
     public init() {}
 
@@ -111,6 +115,7 @@ public struct TrainingRecipe: Sendable, Codable, Equatable {
     public var resolvedSchedule: Schedule { schedule ?? resolvedDefaults.schedule }
     public var resolvedValidationFraction: Double { validationFraction ?? resolvedDefaults.validationFraction }
     public var resolvedLearningRate: Float { learningRate ?? (resolvedSchedule == .onecycle ? 5e-3 : 1e-3) }
+    public var resolvedEnsemble: Int { ensemble ?? 1 }
 }
 
 extension ProgressStyle: Codable {}
@@ -160,6 +165,8 @@ public struct TrainingOutcome: Sendable {
     /// Test figures by name for reports: `test_accuracy` or `test_mae`/`test_rmse` (in the
     /// data's units), baselines such as `persistence_mae`, `trend_accuracy`.
     public let figures: [String: Double]
+    /// Each ensemble member's own `test_accuracy` (or `test_mae`) and `test_loss`; empty for one network.
+    public var members: [[String: Double]] = []
 }
 
 /// The run folder's description of a trained model (`run.json`), enough for `evaluate`
@@ -187,12 +194,22 @@ public struct RunDescription: Sendable, Codable {
         }
     }
 
-    /// The run's network, freshly initialised (load a checkpoint into it).
+    /// The run's network, freshly initialised (load a checkpoint into it); an `Ensemble` of
+    /// the recipe's members for an ensemble run.
     public func makeModel() throws(StrataError) -> Module {
         // run.json files store the resolved model; older ones left the data's default
         // unnamed, and the default for ucr: was sequence-cnn then
         let model = recipe.model ?? (recipe.kind == .series ? "sequence-cnn" : recipe.resolvedModel)
-        return try TrainingRecipe.buildModel(model, inputShape: inputShape, classes: outputs, vocabulary: vocabulary)
+        var members: [Module] = []
+        for _ in 0..<recipe.resolvedEnsemble {
+            members.append(try TrainingRecipe.buildModel(model, inputShape: inputShape, classes: outputs, vocabulary: vocabulary))
+        }
+        return recipe.resolvedEnsemble == 1 ? members[0] : ensemble(members)
+    }
+
+    /// `members` answering as one: mean probabilities for classes, mean values for regression.
+    func ensemble(_ members: [Module]) -> Ensemble {
+        Ensemble(members, combination: classNames.isEmpty ? .mean : .probabilities)
     }
 }
 
@@ -222,6 +239,7 @@ extension TrainingRecipe {
         if !(labelSmoothing >= 0 && labelSmoothing <= 1) { throw bad("--label-smoothing", "\(labelSmoothing)", "give a value in [0, 1]") }
         if let clipNorm, !(clipNorm > 0) { throw bad("--clip-norm", "\(clipNorm)", "give a positive number") }
         if let patience, patience < 0 { throw bad("--patience", "\(patience)", "give 0 or more") }
+        if !(1...64).contains(resolvedEnsemble) { throw bad("--ensemble", "\(resolvedEnsemble)", "give 1 to 64 members") }
         if kind == .text, let normalization, normalization != .none {
             throw bad("--normalize", normalization.rawValue, "text: inputs are token ids; give none")
         }
@@ -240,7 +258,8 @@ extension TrainingRecipe {
     /// Loads the data, builds everything, trains (continuing from the run folder's
     /// `last.ckpt` when `resume`), evaluates on the test part and writes the run folder:
     /// `run.json`, `best.ckpt`, `last.ckpt`, `model.safetensors`, `log.csv`, `curves.svg`,
-    /// `summary.txt`.
+    /// `summary.txt`. An ensemble writes each member's checkpoints and logs in `members/K/`
+    /// and the ensemble's `run.json`, `summary.txt` and `model.safetensors` at the top.
     public func run(resume: Bool = false) throws(StrataError) -> TrainingOutcome {
         let started = Date()
         try checkOptions()
@@ -262,9 +281,71 @@ extension TrainingRecipe {
         let train = try normalized(trainPart), test = try normalized(data.test)
         let validation = try validationPart.map { set throws(StrataError) in try normalized(set) }
 
+        do {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        } catch {
+            throw .io(path: output, message: "cannot create the run folder: \(error.localizedDescription)")
+        }
+        let classNames: [String]
+        if case let .classification(names) = data.task { classNames = names } else { classNames = [] }
+        let description = RunDescription(recipe: resolved, inputShape: data.inputShape, classNames: classNames,
+                                         outputs: data.outputs, normalizer: normalizer, tokenizer: data.tokenizer)
+        try writeJSON(description, to: "run.json")
+        AtomicFile.removeLeftovers(in: output)
+
+        var members: [(model: Module, history: TrainingHistory, trainer: Trainer)] = []
+        for index in 0..<resolvedEnsemble {
+            members.append(try trainMember(index, data: data, train: train, validation: validation, resume: resume))
+        }
+        let model = resolvedEnsemble == 1 ? members[0].model : description.ensemble(members.map(\.model))
+        let trainer = resolvedEnsemble == 1 ? members[0].trainer : try Trainer(evaluating: model, task: data.task)
+        if resolvedEnsemble > 1 { try writeSummary(try summary(model, input: data.inputShape)) }
+        try model.save(to: (output as NSString).appendingPathComponent("model.safetensors"))
+        let testLoader = try DataLoader(test, batchSize: 256)
+        var memberFigures: [[String: Double]] = []
+        if resolvedEnsemble > 1 {
+            for member in members {
+                let evaluation = try member.trainer.evaluate(testLoader)
+                let score = evaluation.regression.map { ("test_mae", $0.meanAbsoluteError * data.targetScale) }
+                    ?? ("test_accuracy", evaluation.metric)
+                memberFigures.append([score.0: score.1, "test_loss": evaluation.loss])
+            }
+        }
+        let evaluation = try trainer.evaluate(testLoader)
+        var figures = data.baselines
+        if let regression = evaluation.regression {
+            figures = ForecastFigures.figures(regression, data: data)
+            if kind == .forecast { figures["trend_accuracy"] = try trendAccuracy(model, test) }
+        } else {
+            figures["test_accuracy"] = evaluation.metric
+        }
+        figures["test_loss"] = evaluation.loss
+        return TrainingOutcome(history: members[members.count - 1].history, test: evaluation,
+                               seconds: Date().timeIntervalSince(started), runDirectory: output,
+                               parameters: model.parameters().reduce(0) { $0 + $1.count }, figures: figures,
+                               members: memberFigures)
+    }
+
+    /// Where ensemble member `index` (0-based) trains inside the run folder `output`.
+    public static func memberFolder(_ output: String, _ index: Int) -> String {
+        ((output as NSString).appendingPathComponent("members") as NSString).appendingPathComponent("\(index)")
+    }
+
+    /// Builds ensemble member `index` (the only network when there is no ensemble) from seed
+    /// `seed + index` (initialisation, shuffling, augmentation, dropout) and trains it with its
+    /// checkpoints and logs in its folder.
+    private func trainMember(_ index: Int, data: LoadedData, train: TensorDataset, validation: TensorDataset?,
+                             resume: Bool) throws(StrataError) -> (model: Module, history: TrainingHistory, trainer: Trainer) {
+        let seed = self.seed &+ UInt64(index)
+        let folder = resolvedEnsemble == 1 ? output : Self.memberFolder(output, index)
+        if resolvedEnsemble > 1 && progress != .silent {
+            FileHandle.standardError.write(Data("ensemble member \(index + 1) of \(resolvedEnsemble) (seed \(seed)): \(folder)\n".utf8))
+        }
         Random.seed(seed)
         let model = try Self.buildModel(resolvedModel, inputShape: data.inputShape, classes: data.outputs, vocabulary: data.vocabulary)
+        // before training: a network that does not fit the data fails here, naming the layer
         let modelSummary = try summary(model, input: data.inputShape)
+        if resolvedEnsemble == 1 { try writeSummary(modelSummary) }
         let augmentations = try augment.map { text throws(StrataError) in try AugmentationSpecification.parse(text) } ?? []
         let trainSource: any Dataset = augmentations.isEmpty ? train : AugmentedDataset(train, augmentations: augmentations, seed: seed)
         let trainLoader = try DataLoader(trainSource, batchSize: resolvedBatchSize, shuffle: true, seed: seed)
@@ -281,42 +362,27 @@ extension TrainingRecipe {
             // the best epoch on validation error, as forecasting is usually judged
             configuration.earlyStopping = EarlyStopping(monitor: .metric, patience: resolvedEpochs, restoreBest: true)
         }
-        configuration.runDirectory = output
-        configuration.tensorboardDirectory = tensorboard
+        configuration.runDirectory = folder
+        configuration.tensorboardDirectory = tensorboard.map { resolvedEnsemble == 1 ? $0 : ($0 as NSString).appendingPathComponent(
+            (folder as NSString).lastPathComponent) }
         configuration.progress = progress
         let trainer = Trainer(model: model, optimizer: optimizer, scheduler: scheduler, configuration: configuration)
         do {
-            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw .io(path: output, message: "cannot create the run folder: \(error.localizedDescription)")
+            throw .io(path: folder, message: "cannot create the run folder: \(error.localizedDescription)")
         }
-        let classNames: [String]
-        if case let .classification(names) = data.task { classNames = names } else { classNames = [] }
-        let description = RunDescription(recipe: resolved, inputShape: data.inputShape, classNames: classNames,
-                                         outputs: data.outputs, normalizer: normalizer, tokenizer: data.tokenizer)
-        try writeJSON(description, to: "run.json")
-        try AtomicFile.write(Data((modelSummary.description + "\n").utf8), to: (output as NSString).appendingPathComponent("summary.txt"))
-        AtomicFile.removeLeftovers(in: output)
-        let last = (output as NSString).appendingPathComponent("last.ckpt")
-        if resume && !FileManager.default.fileExists(atPath: last) {
+        let last = (folder as NSString).appendingPathComponent("last.ckpt")
+        // an ensemble resumes the member that was training and starts the ones after it
+        let resumable = FileManager.default.fileExists(atPath: last)
+        if resume && !resumable && index == 0 {
             throw .io(path: last, message: "nothing to resume: no last.ckpt in the run folder")
         }
         let history = try trainer.fit(train: trainLoader,
                                       validation: try validation.map { set throws(StrataError) in try DataLoader(set, batchSize: 256) },
-                                      resumeFrom: resume ? last : nil)
-        try model.save(to: (output as NSString).appendingPathComponent("model.safetensors"))
-        let testLoader = try DataLoader(test, batchSize: 256)
-        let evaluation = try trainer.evaluate(testLoader)
-        var figures = data.baselines
-        if let regression = evaluation.regression {
-            figures = ForecastFigures.figures(regression, data: data)
-            if kind == .forecast { figures["trend_accuracy"] = try trendAccuracy(model, test) }
-        } else {
-            figures["test_accuracy"] = evaluation.metric
-        }
-        figures["test_loss"] = evaluation.loss
-        return TrainingOutcome(history: history, test: evaluation, seconds: Date().timeIntervalSince(started),
-                               runDirectory: output, parameters: modelSummary.parameters, figures: figures)
+                                      resumeFrom: resume && resumable ? last : nil)
+        if resolvedEnsemble > 1 { try model.save(to: (folder as NSString).appendingPathComponent("model.safetensors")) }
+        return (model, history, trainer)
     }
 
     /// How often a forecast moves in the same direction as the truth from the window's
@@ -337,6 +403,10 @@ extension TrainingRecipe {
     private func makeScheduler(_ optimizer: any Optimizer, batchesPerEpoch: Int) throws(StrataError) -> LearningRateScheduler? {
         try resolvedSchedule.scheduler(for: optimizer, epochs: resolvedEpochs, batchesPerEpoch: batchesPerEpoch,
                                        peak: resolvedLearningRate)
+    }
+
+    private func writeSummary(_ modelSummary: ModelSummary) throws(StrataError) {
+        try AtomicFile.write(Data((modelSummary.description + "\n").utf8), to: (output as NSString).appendingPathComponent("summary.txt"))
     }
 
     private func writeJSON<T: Encodable>(_ value: T, to name: String) throws(StrataError) {
