@@ -5,7 +5,7 @@
 #   make test-onnx-zoo  the zoo's deepest and widest networks through ONNX both ways (0.2–0.6 GB of weights each)
 #   make transfer  transfer learning four ways (T1, T3 of ../shared/bench/transfer.md) against PyTorch's figures
 
-SYSTEM_PACKAGES := libdnnl-dev zlib1g-dev libpng-dev libturbojpeg0-dev
+SYSTEM_PACKAGES := libdnnl-dev zlib1g-dev libpng-dev libturbojpeg0-dev libopenmpi-dev openmpi-bin
 # what the tests need besides: a headless browser for the run report
 TEST_PACKAGES := chromium
 # Python packages the tests use to read Strata's outputs with the reference readers (not

@@ -30,9 +30,16 @@ let package = Package(
             path: "Sources/CImage",
             providers: [.apt(["libpng-dev", "libturbojpeg0-dev"])]
         ),
+        // Open MPI for data-parallel training across processes and machines
+        .systemLibrary(
+            name: "CMPI",
+            path: "Sources/CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]
+        ),
         .target(
             name: "Strata",
-            dependencies: ["CDNNL", "CZlib", "CImage", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["CDNNL", "CZlib", "CImage", "CMPI", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             resources: [.copy("Resources/digits"), .copy("Resources/imagenet")]
         ),
         .executableTarget(

@@ -119,7 +119,26 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print the result as one JSON object.")
     var json = false
 
+    @Flag(help: "Train data-parallel and refuse to run alone: start it with mpirun -np N (a run under mpirun is data-parallel without it).")
+    var distributed = false
+
     func run() throws {
+        guard let job = Communicator.dataParallel else {
+            if distributed {
+                throw ValidationError("--distributed: this process was not started as part of a job; run it as mpirun -np N strata train … (README, \"Training on several processes\")")
+            }
+            return try train()
+        }
+        do {
+            try train()
+        } catch {
+            // the other ranks wait in the next collective call: end them all
+            FileHandle.standardError.write(Data("strata train, rank \(job.rank) of \(job.size): \(error)\n".utf8))
+            job.abort(code: 1)
+        }
+    }
+
+    private func train() throws {
         var recipe = TrainingRecipe()
         recipe.data = data
         recipe.dataDirectory = dataDirectory
@@ -164,6 +183,8 @@ struct TrainCommand: ParsableCommand {
             return
         }
         let outcome = try recipe.run(resume: resume)
+        // in a data-parallel job rank 0 reports for all
+        guard Communicator.dataParallel?.isRoot ?? true else { return }
         let classification = outcome.test.classification
         if json {
             var object: [String: Any] = ["epochs": outcome.history.epochs.count, "best_epoch": outcome.history.bestEpoch ?? 0,

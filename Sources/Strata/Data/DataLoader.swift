@@ -3,12 +3,20 @@ import Dispatch
 /// Batches of a dataset for one epoch: seeded shuffling, batch size, dropping the last
 /// short batch. The order of epoch `e` depends only on the seed and `e`, so a resumed run
 /// sees the same batches as an uninterrupted one.
+///
+/// With a `shard` (data-parallel training) each process reads its share of that order as
+/// PyTorch's `DistributedSampler` deals it: the order is padded with its own first indices to a
+/// multiple of the shard count, and shard `r` of `n` takes positions `r, r+n, r+2n, …` — equal
+/// sizes on every process, so batch `b` of all shards together is batch `b` of one process
+/// with `n` times the batch size when that size divides the data.
 public struct DataLoader: Sendable {
     public let dataset: any Dataset
     public let batchSize: Int
     public let shuffle: Bool
     public let dropLast: Bool
     public let seed: UInt64
+    /// This process's part of each epoch: `(index, count)`; `nil` reads all of it.
+    public var shard: (index: Int, count: Int)?
 
     /// - Throws: `StrataError.invalidArgument` when `batchSize < 1`.
     public init(_ dataset: any Dataset, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false,
@@ -23,9 +31,15 @@ public struct DataLoader: Sendable {
         self.seed = seed
     }
 
+    /// Samples this process reads per epoch (its shard's, padded, with a shard).
+    public var sampleCount: Int {
+        guard let shard else { return dataset.count }
+        return (dataset.count + shard.count - 1) / shard.count
+    }
+
     /// Number of batches per epoch.
     public var batchCount: Int {
-        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+        dropLast ? sampleCount / batchSize : (sampleCount + batchSize - 1) / batchSize
     }
 
     /// The sample indices of each batch of epoch `epoch` (Fisher–Yates with a generator
@@ -37,6 +51,11 @@ public struct DataLoader: Sendable {
             for i in stride(from: order.count - 1, to: 0, by: -1) {
                 order.swapAt(i, generator.nextInt(below: i + 1))
             }
+        }
+        if let shard, !order.isEmpty {
+            let padded = sampleCount * shard.count
+            order += (0..<(padded - order.count)).map { order[$0 % order.count] }
+            order = Array(stride(from: shard.index, to: padded, by: shard.count).map { order[$0] })
         }
         return (0..<batchCount).map { Array(order[($0 * batchSize)..<Swift.min(($0 + 1) * batchSize, order.count)]) }
     }

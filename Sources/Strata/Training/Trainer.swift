@@ -32,8 +32,12 @@ public final class Trainer {
         return false
     }
 
+    /// Whether this process reports and writes files: always, but for ranks other than 0 of a job.
+    private var isReporter: Bool { configuration.communicator?.isRoot ?? true }
+
     private func path(_ name: String) -> String? {
-        configuration.runDirectory.map { ($0 as NSString).appendingPathComponent(name) }
+        guard isReporter else { return nil }
+        return configuration.runDirectory.map { ($0 as NSString).appendingPathComponent(name) }
     }
 
     /// The loss of a batch for the task.
@@ -68,16 +72,22 @@ public final class Trainer {
             firstEpoch = checkpoint.epoch + 1
             withoutImprovement = checkpoint.epochsWithoutImprovement
         }
-        if let directory = configuration.runDirectory {
+        if let communicator = configuration.communicator {
+            // every rank starts from rank 0's weights (and, resumed, its restored state)
+            for (_, tensor, _) in model.namedState() where tensor.dtype == .float32 {
+                try communicator.broadcast(tensor, from: 0)
+            }
+        }
+        if isReporter, let directory = configuration.runDirectory {
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             } catch {
                 throw .io(path: directory, message: "cannot create the run folder: \(error.localizedDescription)")
             }
         }
-        let reporter = ProgressReporter(style: configuration.progress, epochs: configuration.epochs,
+        let reporter = ProgressReporter(style: isReporter ? configuration.progress : .silent, epochs: configuration.epochs,
                                         batchesPerEpoch: train.batchCount)
-        let tensorboard = try configuration.tensorboardDirectory.map { directory throws(StrataError) in
+        let tensorboard = try configuration.tensorboardDirectory.flatMap { isReporter ? $0 : nil }.map { directory throws(StrataError) in
             try TensorBoardLog(directory: directory, metricName: configuration.task.metricName)
         }
         if let tensorboard, let first = train.batchIndices(epoch: 0).first {
@@ -148,6 +158,7 @@ public final class Trainer {
         var lossSum = 0.0, metricSum = 0.0, samples = 0, index = 0
         let batches = loader.batchCount
         let parameters = model.trainableParameters()
+        let buckets = configuration.communicator.map { GradientBuckets(parameters: parameters, communicator: $0) }
         for result in loader.batches(epoch: epoch - 1) {
             let (inputs, targets) = try result.get()
             index += 1
@@ -160,6 +171,7 @@ public final class Trainer {
                 throw .diverged(message: "the loss is \(value) at epoch \(epoch), batch \(index) of \(batches) (optimizer step \((epoch - 1) * batches + index)); \(diagnosis); the last checkpoint is of the last complete epoch; lower the learning rate, clip gradients or check the inputs for NaN")
             }
             try loss.backward()
+            try buckets?.average()
             if let limit = configuration.gradientClipNorm { clipGradientNorm(parameters, maxNorm: limit) }
             optimizer.step()
             if stepsSchedulerPerBatch { scheduler?.step() }
@@ -168,6 +180,10 @@ public final class Trainer {
             metricSum += batchMetric(output.detach(), targets) * Double(count)
             samples += count
             reporter.batch(epoch: epoch, index: index, loss: lossSum / Double(samples), batchSize: count)
+        }
+        if let communicator = configuration.communicator {
+            let totals = try communicator.sum([lossSum, metricSum, Double(samples)])
+            (lossSum, metricSum, samples) = (totals[0], totals[1], Int(totals[2]))
         }
         return samples == 0 ? (.nan, .nan) : (lossSum / Double(samples), metricSum / Double(samples))
     }

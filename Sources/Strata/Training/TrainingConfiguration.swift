@@ -59,6 +59,11 @@ public struct TrainingConfiguration: Sendable {
     public var progress: ProgressStyle = .automatic
     /// `k` of the top-k accuracy.
     public var topK = 5
+    /// The data-parallel job this process trains in (`Communicator.dataParallel`): rank 0's
+    /// weights are broadcast at the start, gradients averaged over the ranks every step, the
+    /// epoch's loss and metric averaged over every rank's samples; only rank 0 reports and
+    /// writes files. The training loader should be sharded (`DataLoader.shard`).
+    public var communicator: Communicator?
 
     public init(epochs: Int, task: Task) {
         self.epochs = epochs

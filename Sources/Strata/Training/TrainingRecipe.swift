@@ -281,17 +281,13 @@ extension TrainingRecipe {
         let train = try normalized(trainPart), test = try normalized(data.test)
         let validation = try validationPart.map { set throws(StrataError) in try normalized(set) }
 
-        do {
-            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        } catch {
-            throw .io(path: output, message: "cannot create the run folder: \(error.localizedDescription)")
-        }
+        try makeFolder(output)
         let classNames: [String]
         if case let .classification(names) = data.task { classNames = names } else { classNames = [] }
         let description = RunDescription(recipe: resolved, inputShape: data.inputShape, classNames: classNames,
                                          outputs: data.outputs, normalizer: normalizer, tokenizer: data.tokenizer)
         try writeJSON(description, to: "run.json")
-        AtomicFile.removeLeftovers(in: output)
+        if writesFiles { AtomicFile.removeLeftovers(in: output) }
 
         var members: [(model: Module, history: TrainingHistory, trainer: Trainer)] = []
         for index in 0..<resolvedEnsemble {
@@ -300,7 +296,7 @@ extension TrainingRecipe {
         let model = resolvedEnsemble == 1 ? members[0].model : description.ensemble(members.map(\.model))
         let trainer = resolvedEnsemble == 1 ? members[0].trainer : try Trainer(evaluating: model, task: data.task)
         if resolvedEnsemble > 1 { try writeSummary(try summary(model, input: data.inputShape)) }
-        try model.save(to: (output as NSString).appendingPathComponent("model.safetensors"))
+        if writesFiles { try model.save(to: (output as NSString).appendingPathComponent("model.safetensors")) }
         let testLoader = try DataLoader(test, batchSize: 256)
         var memberFigures: [[String: Double]] = []
         if resolvedEnsemble > 1 {
@@ -338,7 +334,7 @@ extension TrainingRecipe {
                              resume: Bool) throws(StrataError) -> (model: Module, history: TrainingHistory, trainer: Trainer) {
         let seed = self.seed &+ UInt64(index)
         let folder = resolvedEnsemble == 1 ? output : Self.memberFolder(output, index)
-        if resolvedEnsemble > 1 && progress != .silent {
+        if resolvedEnsemble > 1 && progress != .silent && writesFiles {
             FileHandle.standardError.write(Data("ensemble member \(index + 1) of \(resolvedEnsemble) (seed \(seed)): \(folder)\n".utf8))
         }
         Random.seed(seed)
@@ -348,7 +344,9 @@ extension TrainingRecipe {
         if resolvedEnsemble == 1 { try writeSummary(modelSummary) }
         let augmentations = try augment.map { text throws(StrataError) in try AugmentationSpecification.parse(text) } ?? []
         let trainSource: any Dataset = augmentations.isEmpty ? train : AugmentedDataset(train, augmentations: augmentations, seed: seed)
-        let trainLoader = try DataLoader(trainSource, batchSize: resolvedBatchSize, shuffle: true, seed: seed)
+        var trainLoader = try DataLoader(trainSource, batchSize: resolvedBatchSize, shuffle: true, seed: seed)
+        // data-parallel: each rank trains on its shard of every epoch, --batch-size samples per step
+        if let communicator = Communicator.dataParallel { trainLoader.shard = (communicator.rank, communicator.size) }
         let groups = [ParameterGroup(parameters: model.parameters(), learningRate: resolvedLearningRate, weightDecay: weightDecay)]
         let optimizer = try self.optimizer.make(groups: groups, momentum: momentum)
         let scheduler = try makeScheduler(optimizer, batchesPerEpoch: trainLoader.batchCount)
@@ -366,12 +364,9 @@ extension TrainingRecipe {
         configuration.tensorboardDirectory = tensorboard.map { resolvedEnsemble == 1 ? $0 : ($0 as NSString).appendingPathComponent(
             (folder as NSString).lastPathComponent) }
         configuration.progress = progress
+        configuration.communicator = Communicator.dataParallel
         let trainer = Trainer(model: model, optimizer: optimizer, scheduler: scheduler, configuration: configuration)
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw .io(path: folder, message: "cannot create the run folder: \(error.localizedDescription)")
-        }
+        try makeFolder(folder)
         let last = (folder as NSString).appendingPathComponent("last.ckpt")
         // an ensemble resumes the member that was training and starts the ones after it
         let resumable = FileManager.default.fileExists(atPath: last)
@@ -381,7 +376,7 @@ extension TrainingRecipe {
         let history = try trainer.fit(train: trainLoader,
                                       validation: try validation.map { set throws(StrataError) in try DataLoader(set, batchSize: 256) },
                                       resumeFrom: resume && resumable ? last : nil)
-        if resolvedEnsemble > 1 { try model.save(to: (folder as NSString).appendingPathComponent("model.safetensors")) }
+        if resolvedEnsemble > 1 && writesFiles { try model.save(to: (folder as NSString).appendingPathComponent("model.safetensors")) }
         return (model, history, trainer)
     }
 
@@ -405,11 +400,26 @@ extension TrainingRecipe {
                                        peak: resolvedLearningRate)
     }
 
+    /// Whether this process writes the run folder: every process but ranks other than 0 of a
+    /// data-parallel job.
+    var writesFiles: Bool { Communicator.dataParallel?.isRoot ?? true }
+
+    private func makeFolder(_ path: String) throws(StrataError) {
+        guard writesFiles else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw .io(path: path, message: "cannot create the run folder: \(error.localizedDescription)")
+        }
+    }
+
     private func writeSummary(_ modelSummary: ModelSummary) throws(StrataError) {
+        guard writesFiles else { return }
         try AtomicFile.write(Data((modelSummary.description + "\n").utf8), to: (output as NSString).appendingPathComponent("summary.txt"))
     }
 
     private func writeJSON<T: Encodable>(_ value: T, to name: String) throws(StrataError) {
+        guard writesFiles else { return }
         let path = (output as NSString).appendingPathComponent(name)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
