@@ -62,9 +62,12 @@ test: test-deps
 test-onnx-zoo: test-deps
 	STRATA_SHARED=$(abspath $(SHARED)) STRATA_PYTHON=$(abspath $(VENV))/bin/python swift test $(RELEASE) --filter ONNXWholeZooTests
 
+# mpirun refuses root unless told; CI and containers run as root
+MPIRUN := mpirun $(shell [ "$$(id -u)" = 0 ] && echo --allow-run-as-root) --bind-to none
 bench: build
 	swift build $(RELEASE) --product strata-bench
 	STRATA_SHARED=$(abspath $(SHARED)) .build/release/strata-bench
+	$(MPIRUN) -np 2 .build/release/strata-bench --allreduce
 
 # the transfer-learning table of ../shared/bench/transfer.md (T1, T3); TRANSFER_SEEDS=0,1,2 for more seeds
 transfer: build

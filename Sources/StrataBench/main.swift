@@ -12,8 +12,18 @@ import Strata
 //   strata-bench             the whole comparison
 //   strata-bench --run W2    one workload in this process, as JSON lines (used by the above)
 //   strata-bench --transfer  the transfer-learning table (T1, T3) against PyTorch's figures
+//   mpirun -np 2 strata-bench --allreduce   allreduce bus bandwidth, 1 KiB–64 MiB
 
 let arguments = CommandLine.arguments
+if arguments.count == 2 && arguments[1] == "--allreduce" {
+    do {
+        try AllreduceBench.run()
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("strata-bench: \(error)\n".utf8))
+        exit(1)
+    }
+}
 if arguments.count == 2 && arguments[1] == "--transfer" {
     let environment = ProcessInfo.processInfo.environment
     let seeds = (environment["TRANSFER_SEEDS"] ?? "0").split(separator: ",").compactMap { UInt64($0) }
