@@ -119,6 +119,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print the result as one JSON object.")
     var json = false
 
+    @Flag(name: .customLong("sync-bn"), help: "In a data-parallel job, batch norm uses the statistics of all ranks' batches together (PyTorch's SyncBatchNorm); by default each rank's own.")
+    var syncBatchNorm = false
+
     @Flag(help: "Train data-parallel and refuse to run alone: start it with mpirun -np N (a run under mpirun is data-parallel without it).")
     var distributed = false
 
@@ -168,6 +171,7 @@ struct TrainCommand: ParsableCommand {
         recipe.clipNorm = clipNorm
         recipe.patience = patience
         recipe.ensemble = ensemble
+        recipe.synchronizeBatchNorm = syncBatchNorm ? true : nil
         recipe.output = output
         recipe.tensorboard = tensorboard
         recipe.progress = json && progress == .automatic ? .silent : progress

@@ -13,6 +13,9 @@ public class BatchNormLayer: Module {
     public let momentum: Float?
     public let eps: Float
     let ranks: [Int]
+    /// The data-parallel job whose ranks' batches this layer normalises together in training
+    /// (PyTorch's `SyncBatchNorm`; `strata train --sync-bn`); `nil`: this process's batch alone.
+    public var synchronization: Communicator?
 
     init(features: Int, eps: Float, momentum: Float?, affine: Bool, trackRunningStats: Bool, ranks: [Int]) {
         self.features = features
@@ -35,6 +38,10 @@ public class BatchNormLayer: Module {
             counter.withMutableInt64s { $0[0] += 1 }
         }
         let seen = Float(num_batches_tracked?.withInt64s { $0[0] } ?? 1)
+        if isTraining, let synchronization {
+            return try synchronizedBatchNorm(input, weight: weight, bias: bias, runningMean: running_mean, runningVar: running_var,
+                                             momentum: momentum ?? 1 / Swift.max(seen, 1), eps: eps, communicator: synchronization)
+        }
         let output = try batchNorm(input, weight: weight, bias: bias, runningMean: running_mean, runningVar: running_var,
                                    training: useBatch, momentum: momentum ?? 1 / Swift.max(seen, 1), eps: eps)
         return output

@@ -49,6 +49,9 @@ public struct TrainingRecipe: Sendable, Codable, Equatable {
     /// `Ensemble` (`nil` or 1: a single network). Members share the data, its split and its
     /// normalisation; each trains in `members/K/` of the run folder.
     public var ensemble: Int?
+    /// In a data-parallel job, batch norm normalises with the statistics of every rank's
+    /// batch together (PyTorch's `SyncBatchNorm`); `nil`/false: each rank's own batch.
+    public var synchronizeBatchNorm: Bool?
 
     public init() {}
 
@@ -339,6 +342,9 @@ extension TrainingRecipe {
         }
         Random.seed(seed)
         let model = try Self.buildModel(resolvedModel, inputShape: data.inputShape, classes: data.outputs, vocabulary: data.vocabulary)
+        if synchronizeBatchNorm == true, let communicator = Communicator.dataParallel {
+            for case let (_, layer as BatchNormLayer) in model.namedModules() { layer.synchronization = communicator }
+        }
         // before training: a network that does not fit the data fails here, naming the layer
         let modelSummary = try summary(model, input: data.inputShape)
         if resolvedEnsemble == 1 { try writeSummary(modelSummary) }
