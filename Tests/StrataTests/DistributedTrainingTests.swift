@@ -82,8 +82,11 @@ final class DistributedTrainingTests: XCTestCase {
         XCTAssertEqual(single, 0, singleOutput)
         let (status, output) = try runJob(ranks: 2, common + options + ["--batch-size", "32", "--output", folder + "/job"])
         XCTAssertEqual(status, 0, output)
-        // rank 0 alone reports
+        // rank 0 alone reports, on the whole test part though each rank evaluated half of it
         XCTAssertEqual(output.components(separatedBy: "Test accuracy").count - 1, 1, output)
+        XCTAssertTrue(output.contains(" of 128)"), output)
+        let accuracy = { (text: String) in text.split(separator: "\n").first { $0.hasPrefix("Test accuracy") }?.prefix(21) }
+        XCTAssertEqual(accuracy(output), accuracy(singleOutput), output)
         let expected = try Safetensors.read(contentsOf: folder + "/single/model.safetensors")
         let actual = try Safetensors.read(contentsOf: folder + "/job/model.safetensors")
         XCTAssertEqual(Set(actual.keys), Set(expected.keys))
@@ -140,6 +143,33 @@ final class DistributedTrainingTests: XCTestCase {
         let (status, output) = try runJob(ranks: 2, resumed + ["--resume"])
         XCTAssertEqual(status, 0, output)
         XCTAssertEqual(try Checkpoint.history(at: last).epoch, epoch + 3)
+    }
+
+    /// Training shards: the epoch's order padded with its first indices to equal sizes and
+    /// dealt round-robin (DistributedSampler); evaluation shards: every sample exactly once.
+    func testShardsDealTheEpochsOrderAsDistributedSampler() throws {
+        let dataset = try TensorDataset(inputs: try Tensor((0..<10).map(Float.init), shape: [10, 1]),
+                                        targets: try Tensor(labels: Array(repeating: 0, count: 10), shape: [10]), classNames: ["a"])
+        let whole = try DataLoader(dataset, batchSize: 3, shuffle: true, seed: 4)
+        let order = whole.batchIndices(epoch: 2).flatMap { $0 }
+        var shards: [[Int]] = []
+        for rank in 0..<3 {
+            var loader = whole
+            loader.shard = (rank, 3)
+            XCTAssertEqual(loader.sampleCount, 4)
+            XCTAssertEqual(loader.batchCount, 2)
+            shards.append(loader.batchIndices(epoch: 2).flatMap { $0 })
+        }
+        let padded = order + order.prefix(2)
+        XCTAssertEqual(shards, (0..<3).map { rank in stride(from: rank, to: 12, by: 3).map { padded[$0] } })
+        var unpadded: [Int] = []
+        for rank in 0..<3 {
+            var loader = whole
+            (loader.shard, loader.padsShards) = ((rank, 3), false)
+            XCTAssertEqual(loader.sampleCount, rank == 0 ? 4 : 3)
+            unpadded += loader.batchIndices(epoch: 2).flatMap { $0 }
+        }
+        XCTAssertEqual(unpadded.sorted(), Array(0..<10))
     }
 
     func testDistributedOutsideAJobIsRefused() throws {

@@ -17,6 +17,10 @@ public struct DataLoader: Sendable {
     public let seed: UInt64
     /// This process's part of each epoch: `(index, count)`; `nil` reads all of it.
     public var shard: (index: Int, count: Int)?
+    /// Whether shards are padded to equal sizes (training, where every rank must take as many
+    /// steps); without, as for evaluation, every sample is read exactly once and shards differ
+    /// by at most one sample.
+    public var padsShards = true
 
     /// - Throws: `StrataError.invalidArgument` when `batchSize < 1`.
     public init(_ dataset: any Dataset, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false,
@@ -34,6 +38,7 @@ public struct DataLoader: Sendable {
     /// Samples this process reads per epoch (its shard's, padded, with a shard).
     public var sampleCount: Int {
         guard let shard else { return dataset.count }
+        if !padsShards { return (dataset.count - shard.index + shard.count - 1) / shard.count }
         return (dataset.count + shard.count - 1) / shard.count
     }
 
@@ -53,7 +58,7 @@ public struct DataLoader: Sendable {
             }
         }
         if let shard, !order.isEmpty {
-            let padded = sampleCount * shard.count
+            let padded = padsShards ? sampleCount * shard.count : order.count
             order += (0..<(padded - order.count)).map { order[$0 % order.count] }
             order = Array(stride(from: shard.index, to: padded, by: shard.count).map { order[$0] })
         }

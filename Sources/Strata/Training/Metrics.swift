@@ -123,3 +123,29 @@ public struct RegressionMetrics: Sendable {
     public var meanAbsoluteError: Double { values == 0 ? .nan : absoluteSum / Double(values) }
     public var rootMeanSquaredError: Double { values == 0 ? .nan : (squaredSum / Double(values)).squareRoot() }
 }
+
+// MARK: Sharded evaluation
+
+extension ClassificationMetrics {
+    /// Adds every other rank's counts to these (each rank evaluated its shard), so every rank
+    /// holds the figures of the whole data set.
+    mutating func combine(over communicator: Communicator) throws(StrataError) {
+        let classes = confusion.counts.count
+        let local = [lossSum, Double(samples), Double(topKCorrect)] + confusion.counts.flatMap { $0.map(Double.init) }
+        let total = try communicator.sum(local)
+        (lossSum, samples, topKCorrect) = (total[0], Int(total[1]), Int(total[2]))
+        confusion.replaceCounts((0..<classes).map { row in (0..<classes).map { Int(total[3 + row * classes + $0]) } })
+    }
+}
+
+extension ConfusionMatrix {
+    fileprivate mutating func replaceCounts(_ newCounts: [[Int]]) { counts = newCounts }
+}
+
+extension RegressionMetrics {
+    /// Adds every other rank's sums to these (see `ClassificationMetrics.combine`).
+    mutating func combine(over communicator: Communicator) throws(StrataError) {
+        let total = try communicator.sum([lossSum, absoluteSum, squaredSum, Double(values), Double(samples)])
+        (lossSum, absoluteSum, squaredSum, values, samples) = (total[0], total[1], total[2], Int(total[3]), Int(total[4]))
+    }
+}

@@ -201,8 +201,16 @@ public final class Trainer {
         }
     }
 
-    /// Loss and metrics of the model on every batch of `loader`, in evaluation mode.
+    /// Loss and metrics of the model on every batch of `loader`, in evaluation mode. In a
+    /// data-parallel job each rank evaluates its shard (every sample once) and the figures are
+    /// summed over the ranks, so every rank returns those of the whole loader.
     public func evaluate(_ loader: DataLoader) throws(StrataError) -> Evaluation {
+        var loader = loader
+        let communicator = loader.shard == nil ? configuration.communicator : nil
+        if let communicator {
+            loader.shard = (communicator.rank, communicator.size)
+            loader.padsShards = false
+        }
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
@@ -220,6 +228,10 @@ public final class Trainer {
             }
             classification?.add(logits: output, labels: targets, meanLoss: loss)
             regression?.add(predictions: output, targets: targets, meanLoss: loss)
+        }
+        if let communicator {
+            try classification?.combine(over: communicator)
+            try regression?.combine(over: communicator)
         }
         if let classification {
             return Evaluation(loss: classification.loss, metric: classification.accuracy, classification: classification, regression: nil)
