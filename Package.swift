@@ -34,7 +34,6 @@ let package = Package(
         .systemLibrary(
             name: "CMPI",
             path: "Sources/CMPI",
-            pkgConfig: "ompi-c",
             providers: [.apt(["libopenmpi-dev"])]
         ),
         .target(

@@ -1,6 +1,7 @@
 // Open MPI through functions Swift can call: MPI's handles (MPI_COMM_WORLD, MPI_FLOAT, MPI_SUM)
 // are macros over the addresses of library globals, which Swift does not import.
-#include <mpi.h>
+// Debian's libopenmpi-dev links /usr/include/<triplet>/mpi to Open MPI's headers: found without pkg-config
+#include <mpi/mpi.h>
 #include <stdlib.h>
 
 static void strata_mpi_finalize_at_exit(void) {
