@@ -21,7 +21,7 @@ CPU_FLAGS := $(shell grep -q avx512f /proc/cpuinfo 2>/dev/null && echo "-Xswiftc
 RELEASE := -c release $(CPU_FLAGS)
 STRATA := .build/release/strata
 
-.PHONY: demo test test-onnx-zoo bench transfer build deps test-deps packages clean
+.PHONY: demo test test-onnx-zoo test-reference bench transfer build deps test-deps packages clean
 
 deps:
 	@$(MAKE) --no-print-directory packages PACKAGES="$(SYSTEM_PACKAGES)"
@@ -58,6 +58,13 @@ SLOW_TESTS := ONNXWholeZooTests
 test: test-deps
 	STRATA_SHARED=$(abspath $(SHARED)) STRATA_PYTHON=$(abspath $(VENV))/bin/python swift test $(RELEASE) --skip '$(SLOW_TESTS)'
 	@$(MAKE) --no-print-directory fuzz-smoke
+
+# the layer, loss, optimizer and training tests with the plain-Swift reference backend
+# computing everything that goes through Backend (docs/backends.md)
+REFERENCE_TESTS := LayerTests|LossTests|OptimizerTests|TrainingTests|SequenceTrainingTests
+test-reference: test-deps
+	STRATA_BACKEND=reference STRATA_SHARED=$(abspath $(SHARED)) STRATA_PYTHON=$(abspath $(VENV))/bin/python \
+	  swift test $(RELEASE) --filter '$(REFERENCE_TESTS)'
 
 test-onnx-zoo: test-deps
 	STRATA_SHARED=$(abspath $(SHARED)) STRATA_PYTHON=$(abspath $(VENV))/bin/python swift test $(RELEASE) --filter ONNXWholeZooTests

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The seam between operations and the code that computes them.
 ///
 /// Operations (`conv2d`, `batchNorm`, `+`, …) validate their arguments, call the current
@@ -71,6 +73,14 @@ public protocol Backend: Sendable {
     /// Softmax (or log-softmax) over `axis`.
     func softmaxForward(input: Tensor, axis: Int, log: Bool) -> Tensor
     func softmaxBackward(gradOutput: Tensor, output: Tensor, axis: Int, log: Bool) -> Tensor
+
+    // MARK: Optimizers
+
+    /// One step of `rule` on `parameter` in place from `gradient`, updating the rule's
+    /// `buffers` in place (all contiguous float32 of the parameter's shape); `step` updates
+    /// came before this one.
+    func optimizerUpdate(_ rule: OptimizerRule, parameter: Tensor, gradient: Tensor, buffers: [Tensor], step: Int,
+                         learningRate: Float, weightDecay: Float)
 }
 
 /// The backend operations use: the current task's choice, else the fast CPU backend.
@@ -82,8 +92,13 @@ public enum Backends {
 
     @TaskLocal static var selected: (any Backend)?
 
+    /// The backend when no task chose one: `STRATA_BACKEND=reference` selects the reference
+    /// backend for a whole process (`make test-reference`), anything else or nothing the CPU one.
+    public static let processDefault: any Backend =
+        ProcessInfo.processInfo.environment["STRATA_BACKEND"] == "reference" ? reference : cpu
+
     /// The backend operations on this task or thread currently run on.
-    public static var current: any Backend { selected ?? cpu }
+    public static var current: any Backend { selected ?? processDefault }
 }
 
 /// Runs `body` with every operation computed by `backend` (e.g. `Backends.reference`).

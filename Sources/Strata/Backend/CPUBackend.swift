@@ -370,4 +370,10 @@ public struct CPUBackend: Backend {
     public func softmaxBackward(gradOutput: Tensor, output: Tensor, axis: Int, log: Bool) -> Tensor {
         AxisKernels.softmaxBackward(gradOutput, output: output, axis: axis, log: log, threads: threads)
     }
+
+    public func optimizerUpdate(_ rule: OptimizerRule, parameter: Tensor, gradient: Tensor, buffers: [Tensor], step: Int,
+                                learningRate: Float, weightDecay: Float) {
+        OptimizerKernels.update(rule, parameter: parameter, gradient: gradient, buffers: buffers, step: step,
+                                learningRate: learningRate, weightDecay: weightDecay)
+    }
 }

@@ -44,7 +44,7 @@ public func crossEntropy(_ logits: Tensor, target: Tensor, weight: Tensor? = nil
         throw .invalidArgument(op: op, message: "target[\(bad)] = \(indices[bad]) is not a class index in 0..<\(classes)")
     }
     let classWeights = weight?.toArray() ?? [Float](repeating: 1, count: classes)
-    let (losses, totalWeight) = perSampleCrossEntropy(rows, indices, classWeights, ignoreIndex, labelSmoothing)
+    let (losses, totalWeight) = try perSampleCrossEntropy(rows, indices, classWeights, ignoreIndex, labelSmoothing)
     switch reduction {
     case .none:
         return logits.rank == 1 ? try losses.reshape([]) : try losses.reshape(expectedTarget)
@@ -55,44 +55,23 @@ public func crossEntropy(_ logits: Tensor, target: Tensor, weight: Tensor? = nil
     }
 }
 
-/// The recorded per-row losses of `rows` (`M×K`) and the summed weight of counted rows.
+/// The per-row losses of `rows` (`M×K`) and the summed weight of counted rows: each row's
+/// target as a distribution over the classes — `(1 − ε)·w_t` at the target plus `ε/K·w_k`
+/// everywhere, zero for an ignored row — against the log-softmax of its logits, so the
+/// arithmetic (and its gradient, `p·Σq − q` per row) runs in the backend's kernels.
 private func perSampleCrossEntropy(_ rows: Tensor, _ indices: [Int], _ weights: [Float], _ ignoreIndex: Int?,
-                                   _ smoothing: Float) -> (Tensor, Float) {
+                                   _ smoothing: Float) throws(StrataError) -> (Tensor, Float) {
     let (n, classes) = (rows.shape[0], rows.shape[1])
-    let logProbabilities = Kernels.backend.softmaxForward(input: rows, axis: 1, log: true)
-    let lp = logProbabilities.toArray()
     let share = smoothing / Float(classes)
-    let weightTotal = weights.reduce(0, +)
-    var values = [Float](repeating: 0, count: n)
+    var targets = [Float](repeating: 0, count: n * classes)
     var counted: Float = 0
     for i in 0..<n where indices[i] != ignoreIndex {
-        var smoothed: Float = 0
-        for k in 0..<classes { smoothed += weights[k] * lp[i * classes + k] }
-        let t = indices[i]
-        values[i] = -(1 - smoothing) * weights[t] * lp[i * classes + t] - share * smoothed
-        counted += weights[t]
+        for k in 0..<classes { targets[i * classes + k] = share * weights[k] }
+        targets[i * classes + indices[i]] += (1 - smoothing) * weights[indices[i]]
+        counted += weights[indices[i]]
     }
-    let losses = Tensor(values)
-    let recorded = Tensor.record(losses, "crossEntropy", inputs: [rows]) { grad in
-        // d loss_i / d z_j = p_j·((1 − ε)·w_t + ε/K·Σw) − (1 − ε)·w_t·[j = t] − ε/K·w_j
-        let g = grad.toArray()
-        let result = Kernels.unary(.exp, logProbabilities)
-        result.withMutableFloats { probabilities in
-            for i in 0..<n {
-                let row = probabilities + i * classes
-                guard indices[i] != ignoreIndex else {
-                    for k in 0..<classes { row[k] = 0 }
-                    continue
-                }
-                let t = indices[i], scale = g[i]
-                let mass = (1 - smoothing) * weights[t] + share * weightTotal
-                for k in 0..<classes { row[k] = (row[k] * mass - share * weights[k]) * scale }
-                row[t] -= (1 - smoothing) * weights[t] * scale
-            }
-        }
-        return [result]
-    }
-    return (recorded, counted)
+    let distribution = try Tensor(targets, shape: [n, classes])
+    return (try -(try logSoftmax(rows, axis: 1) * distribution).sum(axes: [1]), counted)
 }
 
 /// Cross-entropy against class probabilities `N×K` (or `N×K×d…`), as PyTorch computes it

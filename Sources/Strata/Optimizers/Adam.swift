@@ -1,5 +1,3 @@
-import Foundation
-
 /// Adam (Kingma & Ba) as `torch.optim.Adam`, and AdamW (decoupled weight decay,
 /// Loshchilov & Hutter) as `torch.optim.AdamW`:
 ///
@@ -54,29 +52,6 @@ public final class Adam: Optimizer, MomentumCycling {
     public var bufferCount: Int { amsgrad ? 3 : 2 }
 
     public func step() {
-        let (beta1, beta2, eps, decoupled, amsgrad) = (self.beta1, self.beta2, self.eps, decoupledWeightDecay, self.amsgrad)
-        forEachParameter { u in
-            let (p, grad, m, v) = (u.value, u.gradient, u.buffers[0], u.buffers[1])
-            let (lr, wd) = (u.learningRate, u.weightDecay)
-            let t = Float(u.step + 1)
-            let stepSize = lr / (1 - Foundation.pow(beta1, t))
-            let correction2 = (1 - Foundation.pow(beta2, t)).squareRoot()
-            for i in 0..<u.count {
-                var g = grad[i]
-                if decoupled {
-                    p[i] *= 1 - lr * wd
-                } else {
-                    g += wd * p[i]
-                }
-                m[i] += (1 - beta1) * (g - m[i])
-                v[i] = beta2 * v[i] + (1 - beta2) * g * g
-                var second = v[i]
-                if amsgrad {
-                    u.buffers[2][i] = Swift.max(u.buffers[2][i], v[i])
-                    second = u.buffers[2][i]
-                }
-                p[i] -= stepSize * m[i] / (second.squareRoot() / correction2 + eps)
-            }
-        }
+        update(.adam(beta1: beta1, beta2: beta2, eps: eps, decoupledWeightDecay: decoupledWeightDecay, amsgrad: amsgrad))
     }
 }

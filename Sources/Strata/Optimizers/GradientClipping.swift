@@ -3,12 +3,10 @@
 /// multiplied by `maxNorm/(n + 1e-6)` when that is below 1. Returns `n`.
 @discardableResult
 public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
-    let gradients = parameters.compactMap(\.grad)
+    // each gradient's sum of squares from the backend, the few totals added on the host
     var total: Double = 0
-    for gradient in gradients {
-        gradient.withDenseFloats { values in
-            for i in 0..<gradient.count { total += Double(values[i]) * Double(values[i]) }
-        }
+    for gradient in parameters.compactMap(\.grad) {
+        total += Double(Kernels.sumAll(Kernels.unary(.square, gradient)).toArray()[0])
     }
     let norm = Float(total.squareRoot())
     let scale = maxNorm / (norm + 1e-6)

@@ -50,22 +50,19 @@ extension Optimizer {
         }
     }
 
-    /// Runs `update` on the float buffers of every parameter with a gradient, with that
-    /// parameter's state (created with `bufferCount` zero buffers on its first update; its
-    /// `step` counts completed updates).
-    func forEachParameter(_ update: (ParameterUpdate) -> Void) {
+    /// One step of `rule` on every parameter with a gradient, through the current backend,
+    /// with that parameter's state (created with `bufferCount` zero buffers on its first
+    /// update; its `step` counts completed updates).
+    func update(_ rule: OptimizerRule) {
         for group in groups {
             for parameter in group.parameters {
-                guard let gradient = parameter.grad?.dense() else { continue }
+                guard let gradient = parameter.grad else { continue }
                 let key = ObjectIdentifier(parameter)
                 let parameterState = parameterStates[key] ?? ParameterState(shape: parameter.shape, bufferCount: bufferCount)
                 parameterStates[key] = parameterState
-                Tensor.withMutableFloats(of: [parameter, gradient] + parameterState.buffers) { pointers in
-                    update(ParameterUpdate(value: pointers[0], gradient: UnsafePointer(pointers[1]),
-                                           buffers: Array(pointers.dropFirst(2)), count: parameter.count,
-                                           step: parameterState.step, learningRate: group.learningRate,
-                                           weightDecay: group.weightDecay))
-                }
+                Kernels.backend.optimizerUpdate(rule, parameter: parameter, gradient: gradient, buffers: parameterState.buffers,
+                                                step: parameterState.step, learningRate: group.learningRate,
+                                                weightDecay: group.weightDecay)
                 parameterState.step += 1
             }
         }
@@ -87,16 +84,4 @@ public final class ParameterState {
         self.step = step
         self.buffers = buffers
     }
-}
-
-/// What an update rule sees for one parameter.
-struct ParameterUpdate {
-    let value: UnsafeMutablePointer<Float>
-    let gradient: UnsafePointer<Float>
-    let buffers: [UnsafeMutablePointer<Float>]
-    let count: Int
-    /// Updates done before this one (0 on the first).
-    let step: Int
-    let learningRate: Float
-    let weightDecay: Float
 }

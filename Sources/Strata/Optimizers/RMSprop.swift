@@ -35,27 +35,6 @@ public final class RMSprop: Optimizer {
     public var bufferCount: Int { 3 }
 
     public func step() {
-        let (alpha, eps, momentum, centered) = (self.alpha, self.eps, self.momentum, self.centered)
-        forEachParameter { u in
-            let (p, grad, square, average, buffer) = (u.value, u.gradient, u.buffers[0], u.buffers[1], u.buffers[2])
-            let (lr, wd) = (u.learningRate, u.weightDecay)
-            for i in 0..<u.count {
-                let g = grad[i] + wd * p[i]
-                square[i] = alpha * square[i] + (1 - alpha) * g * g
-                var denominator: Float
-                if centered {
-                    average[i] += (1 - alpha) * (g - average[i])
-                    denominator = (square[i] - average[i] * average[i]).squareRoot() + eps
-                } else {
-                    denominator = square[i].squareRoot() + eps
-                }
-                if momentum > 0 {
-                    buffer[i] = momentum * buffer[i] + g / denominator
-                    p[i] -= lr * buffer[i]
-                } else {
-                    p[i] -= lr * g / denominator
-                }
-            }
-        }
+        update(.rmsprop(alpha: alpha, eps: eps, momentum: momentum, centered: centered))
     }
 }

@@ -38,18 +38,6 @@ public final class SGD: Optimizer, MomentumCycling {
     public var bufferCount: Int { momentum > 0 ? 1 : 0 }
 
     public func step() {
-        let (momentum, dampening, nesterov) = (self.momentum, self.dampening, self.nesterov)
-        forEachParameter { u in
-            let (p, grad, lr, wd) = (u.value, u.gradient, u.learningRate, u.weightDecay)
-            for i in 0..<u.count {
-                var g = grad[i] + wd * p[i]
-                if momentum > 0 {
-                    let buffer = u.buffers[0]
-                    buffer[i] = u.step == 0 ? g : momentum * buffer[i] + (1 - dampening) * g
-                    g = nesterov ? g + momentum * buffer[i] : buffer[i]
-                }
-                p[i] -= lr * g
-            }
-        }
+        update(.sgd(momentum: momentum, dampening: dampening, nesterov: nesterov))
     }
 }
