@@ -61,7 +61,7 @@ test: test-deps
 
 # the layer, loss, optimizer and training tests with the plain-Swift reference backend
 # computing everything that goes through Backend (docs/backends.md)
-REFERENCE_TESTS := LayerTests|LossTests|OptimizerTests|TrainingTests|SequenceTrainingTests
+REFERENCE_TESTS := StrataTests\.(LayerTests|LossTests|OptimizerTests|TrainingTests|SequenceTrainingTests)/
 test-reference: test-deps
 	STRATA_BACKEND=reference STRATA_SHARED=$(abspath $(SHARED)) STRATA_PYTHON=$(abspath $(VENV))/bin/python \
 	  swift test $(RELEASE) --filter '$(REFERENCE_TESTS)'
