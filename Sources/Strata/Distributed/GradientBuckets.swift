@@ -25,27 +25,26 @@ final class GradientBuckets {
         self.buckets = buckets
     }
 
-    /// Replaces each parameter's gradient with the mean over the ranks.
+    /// Replaces each parameter's gradient with the mean over the ranks: the bucket's gradients
+    /// are copied into one buffer, summed in place by MPI, divided by the rank count in one
+    /// backend pass, and each parameter's gradient becomes a view of its part of the result.
     func average() throws(StrataError) {
-        let scale = 1 / Float(communicator.size)
         for bucket in buckets {
             let members = parameters[bucket]
-            var buffer = [Float](repeating: 0, count: members.reduce(0) { $0 + $1.count })
+            let buffer = Tensor(zerosShape: [members.reduce(0) { $0 + $1.count }])
+            try buffer.withMutableFloats { pointer throws(StrataError) in
+                var offset = 0
+                for parameter in members {
+                    parameter.grad?.withDenseFloats { (pointer + offset).update(from: $0, count: parameter.count) }
+                    offset += parameter.count
+                }
+                try communicator.sum(pointer, count: buffer.count)
+            }
+            let mean = Kernels.scale(buffer, 1 / Float(communicator.size))
             var offset = 0
             for parameter in members {
-                if let grad = parameter.grad {
-                    let values = grad.toArray()
-                    buffer.replaceSubrange(offset..<(offset + values.count), with: values)
-                }
-                offset += parameter.count
-            }
-            try buffer.withUnsafeMutableBufferPointer { pointer throws(StrataError) in
-                if let base = pointer.baseAddress { try communicator.sum(base, count: pointer.count) }
-            }
-            offset = 0
-            for parameter in members {
-                let sum = try Tensor(Array(buffer[offset..<(offset + parameter.count)]), shape: parameter.shape)
-                parameter.grad = Kernels.scale(sum, scale)
+                parameter.grad = Tensor(storage: mean.storage, shape: parameter.shape, strides: Shape.contiguousStrides(parameter.shape),
+                                        offset: mean.offset + offset, dtype: .float32)
                 offset += parameter.count
             }
         }

@@ -11,11 +11,9 @@ func summedOverRanks(_ tensor: Tensor, _ communicator: Communicator) throws(Stra
 }
 
 private func allReduced(_ tensor: Tensor, _ communicator: Communicator) throws(StrataError) -> Tensor {
-    var values = tensor.toFloat().toArray()
-    try values.withUnsafeMutableBufferPointer { pointer throws(StrataError) in
-        if let base = pointer.baseAddress { try communicator.sum(base, count: pointer.count) }
-    }
-    return try Tensor(values, shape: tensor.shape)
+    let result = tensor.toFloat().copyToContiguous()
+    try result.withMutableFloats { pointer throws(StrataError) in try communicator.sum(pointer, count: result.count) }
+    return result
 }
 
 /// PyTorch's `SyncBatchNorm` in training: batch normalisation of `N×C×…` input per channel
