@@ -11,7 +11,7 @@ final class BackendFailureTests: XCTestCase {
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
-                    Backends.cpu.gemm(transposeA: false, transposeB: false, m: 4, n: 4, k: 4, alpha: 1,
+                    CPUBackend().gemm(transposeA: false, transposeB: false, m: 4, n: 4, k: 4, alpha: 1,
                                       a: pa.baseAddress!, lda: 1, b: pb.baseAddress!, ldb: 4,
                                       beta: 0, c: pc.baseAddress!, ldc: 4)
                 }

@@ -179,6 +179,8 @@ enum ActivationKernels {
             return ElementwiseKernels.map(x, threads) { $0 * Swift.min(Swift.max($0 + 3, 0), 6) / 6 }
         case .hardsigmoid:
             return ElementwiseKernels.map(x, threads) { Swift.min(Swift.max($0 + 3, 0), 6) / 6 }
+        case .softplus:
+            return ElementwiseKernels.map(x, threads) { Swift.max($0, 0) + Foundation.log1p(Foundation.exp(-Swift.abs($0))) }
         }
     }
 
@@ -216,6 +218,8 @@ enum ActivationKernels {
             return ElementwiseKernels.zip(gradOutput, input, threads) { g, x in x < -3 ? 0 : (x <= 3 ? g * (x / 3 + 0.5) : g) }
         case .hardsigmoid:
             return ElementwiseKernels.zip(gradOutput, input, threads) { g, x in x > -3 && x < 3 ? g / 6 : 0 }
+        case .softplus:
+            return ElementwiseKernels.zip(gradOutput, input, threads) { g, x in g / (1 + Foundation.exp(-x)) }
         }
     }
 }

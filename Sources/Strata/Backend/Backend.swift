@@ -14,10 +14,11 @@ public protocol Backend: Sendable {
 
     // MARK: Dense linear algebra
 
-    /// Row-major `C = alpha·op(A)·op(B) + beta·C` with `op(A)` of `m×k` and `op(B)` of `k×n`.
-    func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int)
+    /// `batch` row-major products `op(A)·op(B)` (+ `bias`, of `n` elements, on every row):
+    /// `a` holds `batch` matrices whose `op` is `m×k` (stored `k×m` when `transposeA`), `b`
+    /// `batch` whose `op` is `k×n`; the result is a new contiguous `batch×m×n` tensor.
+    func matmul(_ a: Tensor, _ b: Tensor, batch: Int, m: Int, k: Int, n: Int,
+                transposeA: Bool, transposeB: Bool, bias: Tensor?) -> Tensor
 
     // MARK: Convolution (input N×C×H×W, weight O×(C/groups)×kh×kw)
 
@@ -73,6 +74,14 @@ public protocol Backend: Sendable {
     /// Softmax (or log-softmax) over `axis`.
     func softmaxForward(input: Tensor, axis: Int, log: Bool) -> Tensor
     func softmaxBackward(gradOutput: Tensor, output: Tensor, axis: Int, log: Bool) -> Tensor
+
+    // MARK: Rows of a table (embeddings)
+
+    /// The rows of `table` (`V×D`) that the int64 `indices` name (each in `0..<V`): `indices.count×D`.
+    func gatherRows(_ table: Tensor, indices: Tensor) -> Tensor
+    /// A new `rows×D` tensor of zeros with each row `i` of `source` (`indices.count×D`) added
+    /// into row `indices[i]`, except where `indices[i] == skipping` (gather's backward).
+    func scatterAddRows(_ source: Tensor, indices: Tensor, rows: Int, skipping: Int?) -> Tensor
 
     // MARK: Optimizers
 

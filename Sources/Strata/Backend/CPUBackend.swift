@@ -16,6 +16,13 @@ public struct CPUBackend: Backend {
 
     public init() {}
 
+    public func matmul(_ a: Tensor, _ b: Tensor, batch: Int, m: Int, k: Int, n: Int,
+                       transposeA: Bool, transposeB: Bool, bias: Tensor?) -> Tensor {
+        HostMatmul.products(a, b, batch: batch, m: m, k: k, n: n, transposeA: transposeA, transposeB: transposeB, bias: bias,
+                            gemm: gemm)
+    }
+
+    /// oneDNN's sgemm: row-major `C = alpha·op(A)·op(B) + beta·C` with `op(A)` of `m×k` and `op(B)` of `k×n`.
     public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
@@ -369,6 +376,14 @@ public struct CPUBackend: Backend {
 
     public func softmaxBackward(gradOutput: Tensor, output: Tensor, axis: Int, log: Bool) -> Tensor {
         AxisKernels.softmaxBackward(gradOutput, output: output, axis: axis, log: log, threads: threads)
+    }
+
+    public func gatherRows(_ table: Tensor, indices: Tensor) -> Tensor {
+        RowKernels.gather(table, indices: indices)
+    }
+
+    public func scatterAddRows(_ source: Tensor, indices: Tensor, rows: Int, skipping: Int?) -> Tensor {
+        RowKernels.scatterAdd(source, indices: indices, rows: rows, skipping: skipping)
     }
 
     public func optimizerUpdate(_ rule: OptimizerRule, parameter: Tensor, gradient: Tensor, buffers: [Tensor], step: Int,

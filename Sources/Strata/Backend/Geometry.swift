@@ -113,6 +113,8 @@ public enum Activation: Hashable, Sendable {
     case hardswish
     /// `relu6(x + 3)/6`, a piecewise-linear sigmoid (MobileNetV3's squeeze-and-excitation).
     case hardsigmoid
+    /// `log(1 + eˣ)`, computed as `max(x, 0) + log1p(e^−|x|)` (no overflow); the gradient is σ(x).
+    case softplus
 }
 
 /// Element-wise binary operations (operands broadcast).

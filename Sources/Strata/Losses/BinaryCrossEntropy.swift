@@ -1,5 +1,3 @@
-import Foundation
-
 /// Binary cross-entropy on logits (multi-label classification), as
 /// `torch.nn.functional.binary_cross_entropy_with_logits`: per element, with the positive
 /// weight `p` (default 1) and optional element weight `w`,
@@ -22,24 +20,10 @@ public func binaryCrossEntropyWithLogits(_ logits: Tensor, target: Tensor, weigh
     for case let extra? in [weight, positiveWeight] where try Tensor.broadcastShape(logits, extra, op: op) != logits.shape {
         throw .shapeMismatch(op: op, message: "weight \(Shape.describe(extra.shape)) must broadcast to the logits \(Shape.describe(logits.shape))")
     }
-    let x = logits.detach(), savedTarget = t.detach()
-    let positive = positiveWeight.map { p in Kernels.expand(p.detach(), to: logits.shape).dense() }
-    // lw = 1 + (p − 1)·t scales the positive part
-    let logWeight = positive.map { p in ElementwiseKernels.zip(p, savedTarget, 1) { 1 + ($0 - 1) * $1 } }
-    let losses = ElementwiseKernels.zip3(x, savedTarget, logWeight ?? Tensor(filledShape: x.shape, value: 1), 1) { value, label, lw in
-        (1 - label) * value + lw * (Foundation.log1p(Foundation.exp(-Swift.abs(value))) + Swift.max(-value, 0))
-    }
-    var perElement = Tensor.record(losses, op, inputs: [logits, t]) { grad in
-        // d/dx = (1 − t) + lw·(σ(x) − 1); d/dt = −x − (p − 1)·softplus(−x)
-        let probabilities = Kernels.backend.activationForward(.sigmoid, input: x)
-        let lw = logWeight ?? Tensor(filledShape: x.shape, value: 1)
-        let dx = ElementwiseKernels.zip3(savedTarget, lw, probabilities, 1) { label, w, s in (1 - label) + w * (s - 1) }
-        let pMinusOne = positive.map { ElementwiseKernels.map($0, 1) { $0 - 1 } } ?? Tensor(filledShape: x.shape, value: 0)
-        let dt = ElementwiseKernels.zip(x, pMinusOne, 1) { value, p in
-            -value + p * (Foundation.log1p(Foundation.exp(-Swift.abs(value))) + Swift.max(-value, 0))
-        }
-        return [Kernels.multiply(grad, dx), Kernels.multiply(grad, dt)]
-    }
+    // softplus(−x) = log(1 + e^(−|x|)) + max(−x, 0); with lw = 1 + (p − 1)·t scaling the positive part
+    let positivePart = softplus(-logits)
+    let logWeighted = try positiveWeight.map { p throws(StrataError) in try ((p - 1) * t + 1) * positivePart } ?? positivePart
+    var perElement = try (1 - t) * logits + logWeighted
     if let weight { perElement = try perElement * weight }
     return reduction.apply(perElement)
 }

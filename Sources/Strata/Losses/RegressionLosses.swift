@@ -28,13 +28,9 @@ public func huberLoss(_ input: Tensor, target: Tensor, delta: Float = 1,
     let op = "huberLoss"
     let t = try regressionOperands(op, input, target)
     guard delta > 0 else { throw .invalidArgument(op: op, message: "delta must be > 0, got \(delta)") }
-    let difference = try input - t
-    let d = difference.detach()
-    let losses = ElementwiseKernels.map(d, 1) { value in
-        Swift.abs(value) < delta ? 0.5 * value * value : delta * (Swift.abs(value) - 0.5 * delta)
-    }
-    let perElement = Tensor.record(losses, op, inputs: [difference]) { grad in
-        [Kernels.multiply(grad, ElementwiseKernels.map(d, 1) { Swift.min(Swift.max($0, -delta), delta) })]
-    }
+    // with a = |d| and q = min(a, δ): ½q² + δ·(a − q) is ½d² inside and δ·(|d| − ½δ) outside
+    let magnitude = try (input - t).abs()
+    let inside = try magnitude.clamp(max: delta)
+    let perElement = try inside.square() * 0.5 + (magnitude - inside) * delta
     return reduction.apply(perElement)
 }

@@ -11,6 +11,7 @@ extension ONNXOperators {
         "Log": .single { c throws(StrataError) in try c.input(0).log() },
         "Relu": .single { c throws(StrataError) in relu(try c.input(0)) },
         "Sigmoid": .single { c throws(StrataError) in sigmoid(try c.input(0)) },
+        "Softplus": .single { c throws(StrataError) in softplus(try c.input(0)) },
         "Tanh": .single { c throws(StrataError) in tanh(try c.input(0)) },
         "HardSwish": .single { c throws(StrataError) in hardswish(try c.input(0)) },
         "Elu": .single { c throws(StrataError) in elu(try c.input(0), alpha: try c.attributes.float("alpha", default: 1)) },

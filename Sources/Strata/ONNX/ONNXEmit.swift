@@ -31,6 +31,7 @@ enum ONNXEmit {
         switch kind {
         case .relu: return plain("Relu")
         case .sigmoid: return plain("Sigmoid")
+        case .softplus: return plain("Softplus")
         case .tanh: return plain("Tanh")
         case .hardswish: return plain("HardSwish")
         case .hardsigmoid: return plain("HardSigmoid", [ONNXAttribute.float("alpha", 1 / 6), ONNXAttribute.float("beta", 0.5)])

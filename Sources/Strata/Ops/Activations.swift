@@ -32,6 +32,10 @@ public func geluTanh(_ x: Tensor) -> Tensor { activation(.geluTanh, "geluTanh", 
 /// `1/(1 + e⁻ˣ)`.
 public func sigmoid(_ x: Tensor) -> Tensor { activation(.sigmoid, "sigmoid", x) }
 
+/// `log(1 + eˣ)` (PyTorch's `softplus` with β = 1), without overflow for large `x`; the
+/// gradient is `sigmoid(x)`.
+public func softplus(_ x: Tensor) -> Tensor { activation(.softplus, "softplus", x) }
+
 /// Hyperbolic tangent.
 public func tanh(_ x: Tensor) -> Tensor { activation(.tanh, "tanh", x) }
 

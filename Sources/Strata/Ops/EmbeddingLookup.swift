@@ -19,25 +19,11 @@ public func embedding(_ indices: Tensor, weight: Tensor, paddingIndex: Int? = ni
         if let bad = positions.firstIndex(where: { $0 < 0 || $0 >= rows }) {
             throw .invalidArgument(op: op, message: "index \(positions[bad]) at position \(bad) is outside the table of \(rows) rows (0…\(rows - 1)); a tokenizer's vocabulary and the layer's size must agree")
         }
-        let output = Tensor(uninitializedShape: indices.shape + [width])
-        weight.withDenseFloats { table in
-            output.withMutableFloats { target in
-                for (position, row) in positions.enumerated() {
-                    (target + position * width).update(from: table + row * width, count: width)
-                }
-            }
-        }
+        let output = Kernels.backend.gatherRows(weight, indices: indices).viewing(shape: indices.shape + [width])
+        let savedIndices = indices.detach()
         return Tensor.record(output, op, inputs: [weight], saves: .nothing) { grad in
-            let gradWeight = Tensor(zerosShape: [rows, width])
-            grad.withDenseFloats { source in
-                gradWeight.withMutableFloats { target in
-                    for (position, row) in positions.enumerated() where row != paddingIndex {
-                        let from = source + position * width, to = target + row * width
-                        for column in 0..<width { to[column] += from[column] }
-                    }
-                }
-            }
-            return [gradWeight]
+            [Kernels.backend.scatterAddRows(grad.dense().viewing(shape: [positions.count, width]), indices: savedIndices, rows: rows,
+                                            skipping: paddingIndex)]
         }
     }
 }

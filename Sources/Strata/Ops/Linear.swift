@@ -22,19 +22,8 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil) throws(
         let rows = input.count / Swift.max(inFeatures, 1)
         let outputShape = Array(input.shape.dropLast()) + [outFeatures]
         let x = input.dense(), w = weight.dense()
-        let result = Tensor(uninitializedShape: outputShape)
-        result.withMutableFloats { c in
-            bias?.withDenseFloats { b in
-                for row in 0..<rows { (c + row * outFeatures).update(from: b, count: outFeatures) }
-            }
-            x.withFloats { a in
-                w.withFloats { b in
-                    Kernels.backend.gemm(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures, alpha: 1,
-                                         a: a, lda: inFeatures, b: b, ldb: inFeatures,
-                                         beta: bias == nil ? 0 : 1, c: c, ldc: outFeatures)
-                }
-            }
-        }
+        let result = Kernels.matmul(x, w, batch: 1, m: rows, k: inFeatures, n: outFeatures, transposeA: false, transposeB: true,
+                                    bias: bias).viewing(shape: outputShape)
         try BackendFailure.check()
         let (savedInput, savedWeight) = (x.detach(), w.detach())
         let needs = (input.requiresGrad, weight.requiresGrad, bias?.requiresGrad ?? false)

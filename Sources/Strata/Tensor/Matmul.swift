@@ -49,22 +49,10 @@ extension Tensor {
 }
 
 extension Kernels {
-    /// `batch` products of contiguous row-major matrices: `op(A)` is `m×k`, `op(B)` is `k×n`.
+    /// `batch` products of row-major matrices: `op(A)` is `m×k`, `op(B)` is `k×n`, `bias`
+    /// (`n` elements) added to every row; `batch×m×n`.
     static func matmul(_ a: Tensor, _ b: Tensor, batch: Int, m: Int, k: Int, n: Int,
-                       transposeA: Bool, transposeB: Bool) -> Tensor {
-        let result = Tensor(uninitializedShape: [batch, m, n])
-        a.withDenseFloats { pa in
-            b.withDenseFloats { pb in
-                result.withMutableFloats { pc in
-                    for i in 0..<batch {
-                        backend.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
-                                     a: pa + i * m * k, lda: transposeA ? m : k,
-                                     b: pb + i * k * n, ldb: transposeB ? k : n,
-                                     beta: 0, c: pc + i * m * n, ldc: n)
-                    }
-                }
-            }
-        }
-        return result
+                       transposeA: Bool, transposeB: Bool, bias: Tensor? = nil) -> Tensor {
+        backend.matmul(a, b, batch: batch, m: m, k: k, n: n, transposeA: transposeA, transposeB: transposeB, bias: bias)
     }
 }

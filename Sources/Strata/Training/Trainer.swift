@@ -196,8 +196,10 @@ public final class Trainer {
             let truth = targets.toLabels()
             return Double(zip(predictions, truth).filter { $0 == $1 }.count) / Double(Swift.max(truth.count, 1))
         case .regression:
-            let (p, t) = (output.toArray(), targets.toFloat().toArray())
-            return zip(p, t).reduce(0) { $0 + Double(Swift.abs($1.0 - $1.1)) } / Double(Swift.max(p.count, 1))
+            let (p, t) = (output.dense(), targets.toFloat().dense())
+            guard p.count == t.count, p.count > 0 else { return 0 }
+            let errors = Kernels.unary(.abs, Kernels.subtract(p.viewing(shape: [p.count]), t.viewing(shape: [t.count])))
+            return Double(Kernels.sumAll(errors).toArray()[0]) / Double(p.count)
         }
     }
 

@@ -182,6 +182,7 @@ enum OpCatalogue {
         add("gelu", [signed([n, c, h], &rng)]) { gelu($0[0]) }
         add("geluTanh", [signed([n, c, h], &rng)]) { geluTanh($0[0]) }
         add("sigmoid", [signed([n, c, h], &rng)]) { sigmoid($0[0]) }
+        add("softplus", [signed([n, c, h], &rng) * 6]) { softplus($0[0]) }
         add("tanh", [signed([n, c, h], &rng)]) { tanh($0[0]) }
         add("relu6", [awayFrom([0, 6], [n, c, h], in: -3...8, &rng)]) { relu6($0[0]) }
         add("hardswish", [awayFrom([-3, 3], [n, c, h], in: -5...5, &rng)]) { hardswish($0[0]) }

@@ -11,7 +11,8 @@ enum DNNLEltwise {
     private static let backwardCache = DNNLCache<Key, DNNLPrimitive>()
 
     /// oneDNN's algorithm with its alpha and beta, or `nil` where oneDNN 2.6 has none
-    /// (hard-sigmoid: the plain Swift kernel runs instead).
+    /// (hard-sigmoid; softplus, whose `soft_relu` computes `log(1 + eˣ)` as written: the plain
+    /// Swift kernel runs instead).
     private static func algorithm(_ activation: Activation) -> (dnnl_alg_kind_t, Float, Float)? {
         switch activation {
         case .relu: return (dnnl_eltwise_relu, 0, 0)
@@ -24,7 +25,7 @@ enum DNNLEltwise {
         // clip_v2 passes the gradient strictly inside (0, 6), as PyTorch's hardtanh
         case .relu6: return (dnnl_eltwise_clip_v2, 0, 6)
         case .hardswish: return (dnnl_eltwise_hardswish, 0, 0)
-        case .hardsigmoid: return nil
+        case .hardsigmoid, .softplus: return nil
         }
     }
 
