@@ -28,6 +28,16 @@ static inline int strata_mpi_allreduce_sum_float(float *values, int count) {
     return MPI_Allreduce(MPI_IN_PLACE, values, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
 }
 
+/// Starts an in-place sum over every rank; `request` completes it (strata_mpi_test, strata_mpi_wait).
+static inline int strata_mpi_iallreduce_sum_float(float *values, int count, MPI_Request *request) {
+    return MPI_Iallreduce(MPI_IN_PLACE, values, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, request);
+}
+
+/// Progresses `request`; `done` becomes 1 once it has completed.
+static inline int strata_mpi_test(MPI_Request *request, int *done) { return MPI_Test(request, done, MPI_STATUS_IGNORE); }
+
+static inline int strata_mpi_wait(MPI_Request *request) { return MPI_Wait(request, MPI_STATUS_IGNORE); }
+
 static inline int strata_mpi_allreduce_sum_double(double *values, int count) {
     return MPI_Allreduce(MPI_IN_PLACE, values, count, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
 }

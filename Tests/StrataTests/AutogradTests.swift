@@ -122,6 +122,31 @@ final class AutogradTests: XCTestCase {
         }
     }
 
+    /// Backward reports each leaf once, right after the last operation that reads it: the last
+    /// layer's weight while the first layer's gradient is not computed yet, a weight read twice
+    /// only once both gradients are in, and never a leaf that no gradient reaches.
+    func testBackwardReportsEachLeafWhenItsGradientIsComplete() throws {
+        var generator = RandomGenerator(seed: 5)
+        let x = try Tensor.randn([3, 4], generator: &generator)
+        let (w1, w2, shared, unused) = (try Tensor.randn([5, 4], generator: &generator), try Tensor.randn([2, 5], generator: &generator),
+                                        try Tensor.randn([2], generator: &generator), try Tensor.randn([2], generator: &generator))
+        for leaf in [w1, w2, shared, unused] { leaf.requiresGrad = true }
+        // shared scales the hidden layer's first two units and the output
+        let hidden = relu(try linear(x, weight: w1))
+        let scaled = try hidden.slice(axis: 1, end: 2) * shared
+        let output = try linear(hidden, weight: w2) * shared + scaled
+        var reports: [(leaf: Tensor, gradient: [Float], firstLayerDone: Bool)] = []
+        try (output.square().sum() + unused.sum() * 0).backward(gradientFinal: { leaf in
+            reports.append((leaf, leaf.grad?.toArray() ?? [], w1.grad != nil))
+        })
+        XCTAssertEqual(reports.count, 4, "every leaf reached, once each")
+        XCTAssertTrue(reports.contains { $0.leaf === unused }, "unused × 0 still passes a (zero) gradient back")
+        let order = reports.map { report in [w1, w2, shared, unused].firstIndex { $0 === report.leaf }! }
+        XCTAssertLessThan(order.firstIndex(of: 1)!, order.firstIndex(of: 0)!, "the last layer before the first")
+        XCTAssertFalse(reports.first { $0.leaf === w2 }!.firstLayerDone, "w2 reported while w1's gradient is still to come")
+        for report in reports { XCTAssertEqual(report.gradient, report.leaf.grad!.toArray(), "reported with its final gradient") }
+    }
+
     func testNodesNoGradientReachesAreReleasedByBackward() throws {
         let x = try Tensor([1, 2], shape: [2])
         x.requiresGrad = true

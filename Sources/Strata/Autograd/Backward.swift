@@ -7,11 +7,17 @@ extension Tensor {
     ///   - gradient: d(loss)/d(self), same shape as `self`; may be omitted for a tensor
     ///     with one element (then it is 1).
     ///   - retainGraph: keep the saved values so `backward` can run again on this graph.
+    ///   - gradientFinal: called once for each leaf that requires gradients, as soon as the
+    ///     last operation that reads it has passed its gradient back (its `grad` is complete
+    ///     for this pass while backward goes on with earlier operations), in the order the
+    ///     leaves complete: what DistributedDataParallel starts its allreduce from (PyTorch's
+    ///     post-accumulate-grad hooks). Leaves no gradient reaches are not reported.
     /// - Throws: `StrataError.autograd` when `self` does not require gradients, when a
     ///   non-scalar is given no gradient, on a gradient of the wrong shape, or when the
     ///   graph was already freed by an earlier `backward`; `StrataError.modifiedInPlace` when
     ///   a tensor an operation saved was modified in place before its backward ran.
-    public func backward(gradient: Tensor? = nil, retainGraph: Bool = false) throws(StrataError) {
+    public func backward(gradient: Tensor? = nil, retainGraph: Bool = false,
+                         gradientFinal: ((Tensor) -> Void)? = nil) throws(StrataError) {
         guard requiresGrad else {
             throw .autograd(message: "this tensor does not require gradients; set requiresGrad on a leaf it depends on")
         }
@@ -32,13 +38,18 @@ extension Tensor {
         }
         guard let root = gradFn else {
             accumulateGradient(seed)
+            gradientFinal?(self)
             return
         }
         let order = try GradGraph.reverseTopologicalOrder(from: root)
+        let finalAfter = gradientFinal == nil ? [:] : GradGraph.leavesByLastReader(order)
         var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
         try withoutGradients { () throws(StrataError) in
-            for node in order {
-                defer { if !retainGraph { node.release() } }
+            for (index, node) in order.enumerated() {
+                defer {
+                    if !retainGraph { node.release() }
+                    for leaf in finalAfter[index] ?? [] where leaf.grad != nil { gradientFinal?(leaf) }
+                }
                 // a node no gradient reached (its output fed only inputs that need none)
                 guard let outputGradient = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
                 node.retainedOutput?.accumulateGradient(outputGradient)
@@ -100,5 +111,28 @@ enum GradGraph {
             }
         }
         return postOrder.reversed()
+    }
+
+    /// The leaves that require gradients, keyed by the position in `order` of the last node
+    /// that reads them (after it, their gradient is complete), each leaf once, in the order
+    /// of that node's operands.
+    static func leavesByLastReader(_ order: [GradNode]) -> [Int: [Tensor]] {
+        var lastReader: [ObjectIdentifier: Int] = [:]
+        for (index, node) in order.enumerated() {
+            for input in node.inputs where input.requiresGrad && input.gradFn == nil {
+                lastReader[ObjectIdentifier(input)] = index
+            }
+        }
+        var leaves: [Int: [Tensor]] = [:]
+        for (index, node) in order.enumerated() {
+            for input in node.inputs where input.requiresGrad && input.gradFn == nil {
+                let key = ObjectIdentifier(input)
+                if lastReader[key] == index {
+                    lastReader[key] = nil
+                    leaves[index, default: []].append(input)
+                }
+            }
+        }
+        return leaves
     }
 }

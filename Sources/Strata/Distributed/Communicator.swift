@@ -45,6 +45,21 @@ public final class Communicator: @unchecked Sendable {
         }
     }
 
+    /// Starts replacing `count` floats at `values` with their sum over every rank and returns
+    /// at once; the memory must stay allocated and untouched until the returned sum completes.
+    /// Every rank must start its sums (and call other collectives) in the same order.
+    public func startSum(_ values: UnsafeMutablePointer<Float>, count: Int) throws(StrataError) -> any PendingSum {
+        let sum = MPIPendingSum(communicator: self)
+        for start in stride(from: 0, to: count, by: Self.callLimit) {
+            var request: MPI_Request?
+            try check(strata_mpi_iallreduce_sum_float(values + start, Int32(Swift.min(Self.callLimit, count - start)), &request), "allreduce")
+            sum.requests.append(request)
+        }
+        return sum
+    }
+
+    fileprivate func checked(_ status: Int32, _ op: String) throws(StrataError) { try check(status, op) }
+
     /// The element-wise sums of `values` over every rank.
     public func sum(_ values: [Double]) throws(StrataError) -> [Double] {
         var result = values
@@ -73,5 +88,35 @@ public final class Communicator: @unchecked Sendable {
     public func abort(code: Int32) -> Never {
         strata_mpi_abort(code)
         exit(code)
+    }
+}
+
+/// A sum over ranks in flight.
+public protocol PendingSum: AnyObject {
+    /// Lets the sum progress without blocking; whether it has completed.
+    func isComplete() throws(StrataError) -> Bool
+    /// Blocks until the sum has completed.
+    func wait() throws(StrataError)
+}
+
+/// MPI's nonblocking allreduce requests (one per 2³¹ − 1 floats). Open MPI moves a
+/// nonblocking collective forward only inside MPI calls, so its owner tests it as it goes.
+private final class MPIPendingSum: PendingSum {
+    let communicator: Communicator
+    var requests: [MPI_Request?] = []
+
+    init(communicator: Communicator) { self.communicator = communicator }
+
+    func isComplete() throws(StrataError) -> Bool {
+        for index in requests.indices {
+            var done: Int32 = 0
+            try communicator.checked(strata_mpi_test(&requests[index], &done), "allreduce")
+            if done == 0 { return false }
+        }
+        return true
+    }
+
+    func wait() throws(StrataError) {
+        for index in requests.indices { try communicator.checked(strata_mpi_wait(&requests[index]), "allreduce") }
     }
 }

@@ -1,19 +1,45 @@
+/// What gradient averaging needs of a job: how many ranks there are and sums over them that
+/// run while the caller goes on (`Communicator` through MPI).
+protocol RankSumming: AnyObject {
+    var size: Int { get }
+    func startSum(_ values: UnsafeMutablePointer<Float>, count: Int) throws(StrataError) -> any PendingSum
+}
+
+extension Communicator: RankSumming {}
+
 /// DistributedDataParallel's gradient synchronisation: after each backward pass every
-/// trainable parameter's gradient becomes its mean over the ranks, so every rank takes the
-/// same optimizer step. Gradients travel in buckets of about `bucketBytes` (25 MB, DDP's
+/// trainable parameter's gradient is its mean over the ranks, so every rank takes the same
+/// optimizer step. Gradients travel in buckets of about `bucketBytes` (25 MB, DDP's
 /// default), filled from the last registered parameter to the first (the order backward
-/// finishes them), one allreduce per bucket, in the same order on every rank. A parameter
-/// without a gradient on this rank contributes zeros.
+/// completes them). A bucket's allreduce starts as soon as backward has completed all its
+/// gradients — while backward goes on with earlier layers — and buckets start in their fixed
+/// order on every rank (a bucket ready early waits for the ones before it). A parameter that
+/// no gradient reached on this rank contributes zeros.
 ///
-/// The buckets are reduced after the backward pass, not overlapped with it.
-final class GradientBuckets {
+/// Per step: `beginStep()`, then `loss.backward(gradientFinal: buckets.gradientFinal)`, then
+/// `finishStep()`, which starts what is left, waits and writes the means.
+public final class GradientBuckets {
     private let parameters: [Tensor]
     private let buckets: [Range<Int>]
-    private let communicator: Communicator
+    private let bucketOfParameter: [ObjectIdentifier: Int]
+    private let ranks: any RankSumming
 
-    init(parameters: [Tensor], communicator: Communicator, bucketBytes: Int = 25 << 20) {
+    /// Per step: gradients each bucket still waits for, the buckets started so far (always
+    /// a prefix), their buffers and sums in flight, and the first error of a start.
+    private var missing: [Int] = []
+    private var started = 0
+    private var inFlight: [(buffer: Tensor, sum: any PendingSum)] = []
+    private var failure: StrataError?
+
+    /// Buckets for `parameters` (in registration order, as `Module.trainableParameters()`)
+    /// averaged over `communicator`'s ranks.
+    public convenience init(parameters: [Tensor], communicator: Communicator, bucketBytes: Int = 25 << 20) {
+        self.init(parameters: parameters, ranks: communicator, bucketBytes: bucketBytes)
+    }
+
+    init(parameters: [Tensor], ranks: any RankSumming, bucketBytes: Int = 25 << 20) {
         self.parameters = parameters.reversed()
-        self.communicator = communicator
+        self.ranks = ranks
         var buckets: [Range<Int>] = [], start = 0, bytes = 0
         for (index, parameter) in self.parameters.enumerated() {
             bytes += parameter.count * 4
@@ -23,30 +49,72 @@ final class GradientBuckets {
             }
         }
         self.buckets = buckets
+        var bucketOfParameter: [ObjectIdentifier: Int] = [:]
+        for (bucket, range) in buckets.enumerated() {
+            for parameter in self.parameters[range] { bucketOfParameter[ObjectIdentifier(parameter)] = bucket }
+        }
+        self.bucketOfParameter = bucketOfParameter
     }
 
-    /// Replaces each parameter's gradient with the mean over the ranks: the bucket's gradients
-    /// are copied into one buffer, summed in place by MPI, divided by the rank count in one
-    /// backend pass, and each parameter's gradient becomes a view of its part of the result.
-    func average() throws(StrataError) {
-        for bucket in buckets {
-            let members = parameters[bucket]
-            let buffer = Tensor(zerosShape: [members.reduce(0) { $0 + $1.count }])
-            try buffer.withMutableFloats { pointer throws(StrataError) in
+    /// How many buckets the parameters fill.
+    public var bucketCount: Int { buckets.count }
+
+    /// Readies the buckets for the next backward pass.
+    public func beginStep() {
+        missing = buckets.map(\.count)
+        started = 0
+        inFlight = []
+        failure = nil
+    }
+
+    /// Backward's report that `leaf`'s gradient is complete: starts every bucket now ready
+    /// whose predecessors have started, and lets the sums in flight progress.
+    public func gradientFinal(_ leaf: Tensor) {
+        if let bucket = bucketOfParameter[ObjectIdentifier(leaf)], missing[bucket] > 0 {
+            missing[bucket] -= 1
+            while started < buckets.count, missing[started] == 0 { start(started) }
+        }
+        for (_, sum) in inFlight where failure == nil {
+            do { _ = try sum.isComplete() } catch { failure = error }
+        }
+    }
+
+    /// Starts the buckets backward did not complete (gradients no operation reached), waits
+    /// for every sum, and makes each parameter's gradient a view of its bucket's mean.
+    public func finishStep() throws(StrataError) {
+        while started < buckets.count { start(started) }
+        if let failure { throw failure }
+        let scale = 1 / Float(ranks.size)
+        for (bucket, (buffer, sum)) in inFlight.enumerated() {
+            try sum.wait()
+            let mean = Kernels.scale(buffer, scale)
+            var offset = 0
+            for parameter in parameters[buckets[bucket]] {
+                parameter.grad = Tensor(storage: mean.storage, shape: parameter.shape, strides: Shape.contiguousStrides(parameter.shape),
+                                        offset: mean.offset + offset, dtype: .float32)
+                offset += parameter.count
+            }
+        }
+        inFlight = []
+    }
+
+    /// Copies bucket `index`'s gradients (zeros for none) into one buffer and starts its sum.
+    private func start(_ index: Int) {
+        started = index + 1
+        let members = parameters[buckets[index]]
+        let buffer = Tensor(zerosShape: [members.reduce(0) { $0 + $1.count }])
+        do {
+            let sum = try buffer.withMutableFloats { pointer throws(StrataError) -> any PendingSum in
                 var offset = 0
                 for parameter in members {
                     parameter.grad?.withDenseFloats { (pointer + offset).update(from: $0, count: parameter.count) }
                     offset += parameter.count
                 }
-                try communicator.sum(pointer, count: buffer.count)
+                return try ranks.startSum(pointer, count: buffer.count)
             }
-            let mean = Kernels.scale(buffer, 1 / Float(communicator.size))
-            var offset = 0
-            for parameter in members {
-                parameter.grad = Tensor(storage: mean.storage, shape: parameter.shape, strides: Shape.contiguousStrides(parameter.shape),
-                                        offset: mean.offset + offset, dtype: .float32)
-                offset += parameter.count
-            }
+            inFlight.append((buffer, sum))
+        } catch {
+            if failure == nil { failure = error }
         }
     }
 }

@@ -158,7 +158,7 @@ public final class Trainer {
         var lossSum = 0.0, metricSum = 0.0, samples = 0, index = 0
         let batches = loader.batchCount
         let parameters = model.trainableParameters()
-        let buckets = configuration.communicator.map { GradientBuckets(parameters: parameters, communicator: $0) }
+        let buckets = configuration.communicator.map { GradientBuckets(parameters: parameters, ranks: $0) }
         for result in loader.batches(epoch: epoch - 1) {
             let (inputs, targets) = try result.get()
             index += 1
@@ -170,8 +170,9 @@ public final class Trainer {
                 let diagnosis = AnomalyDetection.diagnose(model, input: inputs)
                 throw .diverged(message: "the loss is \(value) at epoch \(epoch), batch \(index) of \(batches) (optimizer step \((epoch - 1) * batches + index)); \(diagnosis); the last checkpoint is of the last complete epoch; lower the learning rate, clip gradients or check the inputs for NaN")
             }
-            try loss.backward()
-            try buckets?.average()
+            buckets?.beginStep()
+            try loss.backward(gradientFinal: buckets?.gradientFinal)
+            try buckets?.finishStep()
             if let limit = configuration.gradientClipNorm { clipGradientNorm(parameters, maxNorm: limit) }
             optimizer.step()
             if stepsSchedulerPerBatch { scheduler?.step() }
