@@ -18,35 +18,40 @@ enum OptimizerKernels {
                        buffers: [UnsafeMutablePointer<Float>], count: Int, step: Int, lr: Float, wd: Float) {
         switch rule {
         case let .sgd(momentum, dampening, nesterov):
-            for i in 0..<count {
-                var g = grad[i] + wd * p[i]
-                if momentum > 0 {
-                    let buffer = buffers[0]
-                    buffer[i] = step == 0 ? g : momentum * buffer[i] + (1 - dampening) * g
-                    g = nesterov ? g + momentum * buffer[i] : buffer[i]
+            // the branches are hoisted out of the loops so that each loop vectorises
+            guard momentum > 0 else {
+                for i in 0..<count { p[i] -= lr * (grad[i] + wd * p[i]) }
+                return
+            }
+            let buffer = buffers[0]
+            if step == 0 {
+                for i in 0..<count {
+                    let g = grad[i] + wd * p[i]
+                    buffer[i] = g
+                    p[i] -= lr * (nesterov ? g + momentum * g : g)
                 }
-                p[i] -= lr * g
+            } else {
+                for i in 0..<count {
+                    let g = grad[i] + wd * p[i]
+                    let b = momentum * buffer[i] + (1 - dampening) * g
+                    buffer[i] = b
+                    p[i] -= lr * (nesterov ? g + momentum * b : b)
+                }
             }
         case let .adam(beta1, beta2, eps, decoupled, amsgrad):
             let (m, v) = (buffers[0], buffers[1])
             let t = Float(step + 1)
             let stepSize = lr / (1 - Foundation.pow(beta1, t))
             let correction2 = (1 - Foundation.pow(beta2, t)).squareRoot()
+            let maximum = amsgrad ? buffers[2] : v
+            let decay = 1 - lr * wd
             for i in 0..<count {
-                var g = grad[i]
-                if decoupled {
-                    p[i] *= 1 - lr * wd
-                } else {
-                    g += wd * p[i]
-                }
+                if decoupled { p[i] *= decay }
+                let g = decoupled ? grad[i] : grad[i] + wd * p[i]
                 m[i] += (1 - beta1) * (g - m[i])
                 v[i] = beta2 * v[i] + (1 - beta2) * g * g
-                var second = v[i]
-                if amsgrad {
-                    buffers[2][i] = Swift.max(buffers[2][i], v[i])
-                    second = buffers[2][i]
-                }
-                p[i] -= stepSize * m[i] / (second.squareRoot() / correction2 + eps)
+                if amsgrad { maximum[i] = Swift.max(maximum[i], v[i]) }
+                p[i] -= stepSize * m[i] / (maximum[i].squareRoot() / correction2 + eps)
             }
         case let .rmsprop(alpha, eps, momentum, centered):
             let (square, average, buffer) = (buffers[0], buffers[1], buffers[2])

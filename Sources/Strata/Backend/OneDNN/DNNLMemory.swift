@@ -1,3 +1,4 @@
+import Foundation
 import CDNNL
 
 /// Tensor elements in a oneDNN memory format other than plain row-major (e.g. the
@@ -81,12 +82,25 @@ enum DNNLMemory {
     }
 }
 
-/// A memory format as a dictionary key (its descriptor's bytes).
+/// A memory format as a dictionary key (its descriptor's bytes). The descriptor is several
+/// hundred bytes and every primitive lookup hashes a few of them, so the hash is computed once
+/// from the whole buffer and equality compares the bytes with `memcmp`.
 struct DNNLFormatKey: Hashable, @unchecked Sendable {
     private let bytes: [UInt8]
+    private let digest: Int
 
     init(_ descriptor: dnnl_memory_desc_t) {
         var copy = descriptor
         bytes = withUnsafeBytes(of: &copy) { Array($0) }
+        var hasher = Hasher()
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        digest = hasher.finalize()
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(digest) }
+
+    static func == (a: DNNLFormatKey, b: DNNLFormatKey) -> Bool {
+        a.digest == b.digest && a.bytes.count == b.bytes.count
+            && a.bytes.withUnsafeBytes { x in b.bytes.withUnsafeBytes { y in memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
     }
 }
