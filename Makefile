@@ -2,7 +2,7 @@
 #   make demo   installs missing system packages, builds release, runs the main job
 #   make test   same set-up, then every test (release build: numeric code is ~50x slower in debug)
 #   make bench  Strata vs PyTorch, side by side in one run (W1–W5 of ../shared/bench, W6–W7 MobileNetV2)
-#   make test-onnx-zoo  the zoo's deepest and widest networks through ONNX both ways (0.2–0.6 GB of weights each)
+#   make test-onnx-zoo  the zoo's deepest and widest networks through ONNX both ways and batch-norm folding (0.2–0.6 GB of weights each)
 #   make transfer  transfer learning four ways (T1, T3 of ../shared/bench/transfer.md) against PyTorch's figures
 
 SYSTEM_PACKAGES := libdnnl-dev zlib1g-dev libpng-dev libturbojpeg0-dev libopenmpi-dev openmpi-bin
@@ -54,7 +54,7 @@ demo: build
 	$(STRATA) train --data digits --output runs/demo
 
 # the tests outside `make test`, each in its own target
-SLOW_TESTS := ONNXWholeZooTests
+SLOW_TESTS := ONNXWholeZooTests|BatchNormFoldingWholeZooTests
 test: test-deps
 	STRATA_SHARED=$(abspath $(SHARED)) STRATA_PYTHON=$(abspath $(VENV))/bin/python swift test $(RELEASE) --skip '$(SLOW_TESTS)'
 	@$(MAKE) --no-print-directory fuzz-smoke
@@ -68,7 +68,7 @@ test-reference: test-deps
 	  swift test $(RELEASE) --filter '$(REFERENCE_TESTS)'
 
 test-onnx-zoo: test-deps
-	STRATA_SHARED=$(abspath $(SHARED)) STRATA_PYTHON=$(abspath $(VENV))/bin/python swift test $(RELEASE) --filter ONNXWholeZooTests
+	STRATA_SHARED=$(abspath $(SHARED)) STRATA_PYTHON=$(abspath $(VENV))/bin/python swift test $(RELEASE) --filter '$(SLOW_TESTS)'
 
 # mpirun refuses root unless told; CI and containers run as root
 MPIRUN := mpirun $(shell [ "$$(id -u)" = 0 ] && echo --allow-run-as-root) --bind-to none

@@ -21,7 +21,7 @@ enum Workloads {
         case "W4": return [try sensor(&rng)]
         case "W5": return try singleOps(&rng)
         case "W2L": return try cifarLoader(&rng)
-        case "W6": return [try mobilenetInference(&rng)]
+        case "W6": return try mobilenetInference(&rng)
         case "W7": return [try mobilenetFineTuning(&rng)]
         case "W8": return [try occlusionMap(&rng)]
         case "W9": return [try activationMaximization()]
@@ -194,13 +194,20 @@ enum Workloads {
             fromONNX.append(try seconds(imported))
         }
         let median = { (values: [Double]) in values.sorted()[values.count / 2] }
+        let flops = Double(try summary(model, input: [3, 224, 224]).flops)
+        // batch norm folded into the convolutions (the FLOPs counted are the unfolded network's)
+        try model.foldBatchNorms(inputShape: [3, 224, 224])
+        var folded: [Double] = []
+        for _ in 0..<7 { folded.append(try seconds(model)) }
         return [Measurement(workload: "W3", unit: "images/s", value: Double(batch) / median(builtIn)),
+                Measurement(workload: "W3 GFLOP/s", unit: "GFLOP/s", value: flops * Double(batch) / median(builtIn) / 1e9),
+                Measurement(workload: "W3 BN folded", unit: "images/s", value: Double(batch) / median(folded)),
                 Measurement(workload: "W3 ONNX import vs built-in", unit: "× throughput", value: median(builtIn) / median(fromONNX))]
     }
 
     // MARK: W6 MobileNetV2 inference, batch 16, 224×224; W7 its fine-tuning step, batch 32, 96×96
 
-    static func mobilenetInference(_ rng: inout RandomGenerator) throws -> Measurement {
+    static func mobilenetInference(_ rng: inout RandomGenerator) throws -> [Measurement] {
         let batch = 16
         let model = try Models.zoo("mobilenet_v2")
         model.eval()
@@ -208,7 +215,14 @@ enum Workloads {
         let timing = try Timing.measure(iterations: 1, warmup: 2) {
             _ = try withoutGradients { () throws(StrataError) in try model(x) }
         }
-        return Measurement(workload: "W6", unit: "images/s", value: Double(batch) / timing.median)
+        let flops = Double(try summary(model, input: [3, 224, 224]).flops)
+        try model.foldBatchNorms(inputShape: [3, 224, 224])
+        let folded = try Timing.measure(iterations: 1, warmup: 2) {
+            _ = try withoutGradients { () throws(StrataError) in try model(x) }
+        }
+        return [Measurement(workload: "W6", unit: "images/s", value: Double(batch) / timing.median),
+                Measurement(workload: "W6 GFLOP/s", unit: "GFLOP/s", value: flops * Double(batch) / timing.median / 1e9),
+                Measurement(workload: "W6 BN folded", unit: "images/s", value: Double(batch) / folded.median)]
     }
 
     /// Transfer learning way (b): every layer trains (batch norm on batch statistics), a

@@ -44,6 +44,12 @@ if arguments.count == 3 && arguments[1] == "--run" {
             let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         }
+        // the implementation oneDNN chose for each forward convolution of the inference workloads
+        if ["W3", "W5", "W6"].contains(arguments[2]) {
+            let kernels = oneDNNConvolutionKernels().map { "\($0.shapes): \($0.implementation)" }
+            let data = try JSONSerialization.data(withJSONObject: ["kernels_of": arguments[2], "kernels": kernels], options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
         exit(0)
     } catch {
         FileHandle.standardError.write(Data("strata-bench: \(error)\n".utf8))
@@ -61,7 +67,10 @@ if !reference.isAvailable {
     print("For the comparison: pip install torch==2.13.0 pillow && pip install --no-deps torchvision==0.28.0")
 }
 
+let peak = MachinePeak.measure()
+print(peak.description)
 var rows: [BenchRow] = []
+nonisolated(unsafe) var kernels: [String: [String]] = [:]
 for workload in only {
     let strata = runStrata(workload)
     // W2L compares Strata with itself (loader against pre-made tensors)
@@ -103,7 +112,30 @@ if only.contains(where: { ["W1", "W4"].contains($0) }) {
         }
     }
 }
+// W3 and W6 in GFLOP/s for PyTorch too: the same network's FLOPs at its images/s
+for (index, row) in rows.enumerated() where row.workload.hasSuffix(" GFLOP/s") {
+    let base = String(row.workload.dropLast(" GFLOP/s".count))
+    guard let images = rows.first(where: { $0.workload == base }), images.strata > 0, let torch = images.pytorch else { continue }
+    rows[index] = BenchRow(workload: row.workload, unit: row.unit, strata: row.strata, pytorch: torch * row.strata / images.strata,
+                           strataRSS: row.strataRSS, pytorchRSS: images.pytorchRSS)
+}
+// the folded networks against PyTorch's unfolded eval (torchvision has no folding in eval)
+for (index, row) in rows.enumerated() where row.workload.hasSuffix(" BN folded") {
+    let base = String(row.workload.dropLast(" BN folded".count))
+    guard let plain = rows.first(where: { $0.workload == base }) else { continue }
+    rows[index] = BenchRow(workload: row.workload, unit: row.unit, strata: row.strata, pytorch: plain.pytorch,
+                           strataRSS: row.strataRSS, pytorchRSS: plain.pytorchRSS)
+}
 BenchRow.printTable(rows)
+print(String(format: "\nGFLOP/s as a share of the measured FMA peak (%.0f GFLOP/s, %@):", peak.gigaflops, peak.isa))
+for row in rows where row.unit == "GFLOP/s" {
+    let torch = row.pytorch.map { String(format: ", PyTorch %.0f%%", 100 * $0 / peak.gigaflops) } ?? ""
+    print(String(format: "  %@: Strata %.0f%%%@", row.workload, 100 * row.strata / peak.gigaflops, torch))
+}
+for (workload, lines) in kernels.sorted(by: { $0.key < $1.key }) where !lines.isEmpty {
+    print("\noneDNN's forward convolution kernels in \(workload):")
+    for line in lines { print("  \(line)") }
+}
 if let path = environment["BENCH_JSON"] {
     do {
         try BenchRow.json(rows).write(to: URL(fileURLWithPath: path))
@@ -116,6 +148,12 @@ if let path = environment["BENCH_JSON"] {
 /// Runs one workload in a child process of this executable.
 func runStrata(_ workload: String, environment: [String: String?] = [:]) -> [(workload: String, unit: String, value: Double, peakRSS: Double)] {
     let output = ChildProcess.run(CommandLine.arguments[0], ["--run", workload], environment: environment)
+    for line in output {
+        if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+           let of = object["kernels_of"] as? String, let lines = object["kernels"] as? [String] {
+            kernels[of] = lines
+        }
+    }
     return output.compactMap { line in
         guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
               let name = object["workload"] as? String, let unit = object["unit"] as? String,

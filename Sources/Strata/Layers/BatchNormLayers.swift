@@ -16,6 +16,9 @@ public class BatchNormLayer: Module {
     /// The data-parallel job whose ranks' batches this layer normalises together in training
     /// (PyTorch's `SyncBatchNorm`; `strata train --sync-bn`); `nil`: this process's batch alone.
     public var synchronization: Communicator?
+    /// Whether `Module.foldBatchNorms` moved this layer into the convolution before it: it
+    /// then passes its input through, and refuses to train.
+    public internal(set) var isFolded = false
 
     init(features: Int, eps: Float, momentum: Float?, affine: Bool, trackRunningStats: Bool, ranks: [Int]) {
         self.features = features
@@ -32,6 +35,12 @@ public class BatchNormLayer: Module {
 
     public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
         _ = try outputShape(for: input.shape)
+        if isFolded {
+            guard !isTraining else {
+                throw .invalidArgument(op: typeName, message: "this batch norm was folded into the convolution before it (foldBatchNorms) and only runs in evaluation mode; train the network before folding it")
+            }
+            return input
+        }
         // evaluation without running statistics normalises with the batch's own (as PyTorch)
         let useBatch = isTraining || running_mean == nil
         if isTraining, let counter = num_batches_tracked {

@@ -20,27 +20,7 @@ public enum ONNXExport {
         guard opsets.contains(opset) else {
             throw .invalidArgument(op: "onnx export", message: "opset \(opset) is not written; Strata writes opsets \(opsets.lowerBound)–\(opsets.upperBound)")
         }
-        let wasTraining = model.isTraining
-        model.eval()
-        defer { model.train(wasTraining) }
-        // two samples, so a size equal to the batch is rarely anything else
-        let shape = [2] + inputShape
-        let input = tokens ? try Tensor(labels: [Int](repeating: 1, count: Shape.count(shape)), shape: shape)
-                           : try Tensor((0..<Shape.count(shape)).map { Float(sin(0.37 * Double($0))) }, shape: shape)
-        if !tokens { input.requiresGrad = true }
-        let trace = ONNXTrace(model: model)
-        trace.bind(input, to: "input")
-        let traced: Result<Tensor, StrataError> = ONNXTrace.$current.withValue(trace) {
-            GradMode.$isEnabled.withValue(true) { Result { () throws(StrataError) in try model(input) } }
-        }
-        let output = try traced.get()
-        var outputName = trace.name(of: output)
-        if outputName == "input" || !trace.nodes.contains(where: { $0.output.contains(outputName) }) {
-            outputName = trace.node("Identity", [outputName])
-        }
-        guard trace.problems.isEmpty else {
-            throw .invalidArgument(op: "onnx export", message: "the network cannot be written as ONNX:\n  - " + trace.problems.joined(separator: "\n  - "))
-        }
+        let (trace, output, outputName) = try traced(model, inputShape: inputShape, tokens: tokens)
         var graph = Onnx_GraphProto()
         graph.name = name
         graph.node = trace.nodes.map { node in
@@ -64,6 +44,33 @@ public enum ONNXExport {
         } catch {
             throw .invalidArgument(op: "onnx export", message: "cannot serialise the graph: \(error)")
         }
+    }
+
+    /// `model`'s graph, recorded while it runs once in evaluation mode on two samples of
+    /// `inputShape`: the trace, the output and the name of the graph value that holds it.
+    static func traced(_ model: Module, inputShape: [Int], tokens: Bool = false) throws(StrataError) -> (ONNXTrace, Tensor, String) {
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { model.train(wasTraining) }
+        // two samples, so a size equal to the batch is rarely anything else
+        let shape = [2] + inputShape
+        let input = tokens ? try Tensor(labels: [Int](repeating: 1, count: Shape.count(shape)), shape: shape)
+                           : try Tensor((0..<Shape.count(shape)).map { Float(sin(0.37 * Double($0))) }, shape: shape)
+        if !tokens { input.requiresGrad = true }
+        let trace = ONNXTrace(model: model)
+        trace.bind(input, to: "input")
+        let traced: Result<Tensor, StrataError> = ONNXTrace.$current.withValue(trace) {
+            GradMode.$isEnabled.withValue(true) { Result { () throws(StrataError) in try model(input) } }
+        }
+        let output = try traced.get()
+        var outputName = trace.name(of: output)
+        if outputName == "input" || !trace.nodes.contains(where: { $0.output.contains(outputName) }) {
+            outputName = trace.node("Identity", [outputName])
+        }
+        guard trace.problems.isEmpty else {
+            throw .invalidArgument(op: "onnx export", message: "the network cannot be written as ONNX:\n  - " + trace.problems.joined(separator: "\n  - "))
+        }
+        return (trace, output, outputName)
     }
 
     /// Writes `model` as an ONNX file at `path` atomically (see `encode`).

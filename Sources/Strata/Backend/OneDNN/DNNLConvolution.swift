@@ -92,6 +92,17 @@ enum DNNLConvolution {
         }
     }
 
+    /// The forward convolutions made so far: shapes and the implementation oneDNN chose.
+    static func forwardKernels() -> [(shapes: String, implementation: String)] {
+        forwardCache.held.map { key, entry in
+            let g = key.geometry
+            var shapes = "\(Shape.describe(key.input)) * \(Shape.describe(key.weight))"
+            if g.stride.contains(where: { $0 != 1 }) { shapes += " stride \(g.stride.map(String.init).joined(separator: "×"))" }
+            if g.groups != 1 { shapes += " groups \(g.groups)" }
+            return (shapes, entry.primitive.implementation)
+        }
+    }
+
     static func backwardData(_ key: Key) -> Entry? {
         backwardDataCache.value(for: key) {
             var d = Descriptors(key)

@@ -104,6 +104,13 @@ final class DNNLCache<Key: Hashable, Value>: @unchecked Sendable {
     /// How many entries are held now.
     var count: Int { lock.withLock { entries.count } }
 
+    /// The keys and values held now (not the unsupported ones), oldest use first.
+    var held: [(key: Key, value: Value)] {
+        lock.withLock {
+            entries.sorted { $0.value.lastUse < $1.value.lastUse }.compactMap { entry in entry.value.value.map { (entry.key.key, $0) } }
+        }
+    }
+
     /// The cached value for `key`, creating it with `make` on first use (`nil` = unsupported),
     /// made for `threads` threads (by default the cores free now).
     func value(for plainKey: Key, threads: Int = CoreAvailability.threads, _ make: () -> Value?) -> Value? {

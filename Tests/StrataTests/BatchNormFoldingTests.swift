@@ -1,0 +1,77 @@
+import XCTest
+@testable import Strata
+
+/// Folds zoo networks and compares their outputs before and after.
+enum BatchNormFoldingCheck {
+    /// Running statistics and affine parameters away from their initial values, so that
+    /// folding changes every weight it touches.
+    private static func randomizeBatchNorms(_ model: Module, _ generator: inout RandomGenerator) throws {
+        for case let (_, batchNorm as BatchNormLayer) in model.namedModules() {
+            let n = batchNorm.features
+            batchNorm.running_mean = Tensor.filled([n]) { generator.nextUniform() - 0.5 }
+            batchNorm.running_var = Tensor.filled([n]) { 0.5 + 1.5 * generator.nextUniform() }
+            batchNorm.weight = Tensor.filled([n]) { 0.5 + generator.nextUniform() }
+            batchNorm.bias = Tensor.filled([n]) { 0.6 * generator.nextUniform() - 0.3 }
+        }
+    }
+
+    /// Folds `architectures` and compares their outputs before and after on one batch.
+    static func checkFolding(_ architectures: [String]) throws {
+        var generator = RandomGenerator(seed: 21)
+        for name in architectures {
+            // AlexNet's 6×6 and VGG's 7×7 adaptive pooling need 224 to trace (ONNX's cannot upsample)
+            let size = name.hasPrefix("vgg") || name == "alexnet" ? 224 : ["inception_v3", "xception"].contains(name) ? 96 : 64
+            let model = try Models.zoo(name, classes: 10)
+            try randomizeBatchNorms(model, &generator)
+            model.eval()
+            let x = try Tensor.randn([2, 3, size, size], generator: &generator)
+            let before = try withoutGradients { () throws(StrataError) in try model(x) }.toArray()
+            let folded = try model.foldBatchNorms(inputShape: [3, size, size])
+            let after = try withoutGradients { () throws(StrataError) in try model(x) }.toArray()
+            let batchNorms = model.namedModules().filter { $0.1 is BatchNormLayer }.count
+            let scale = Swift.max(1, before.map(Swift.abs).max() ?? 0)
+            let difference = zip(before, after).map { Swift.abs($0 - $1) }.max() ?? .infinity
+            XCTAssertLessThanOrEqual(difference, 1e-4 * scale, "\(name): \(folded.count) of \(batchNorms) batch norms folded")
+            if batchNorms == 0 { XCTAssertTrue(folded.isEmpty, name) } else { XCTAssertGreaterThan(folded.count, 0, name) }
+            print("\(name): folded \(folded.count) of \(batchNorms) batch norms, largest difference \(difference) (outputs up to \(scale))")
+        }
+    }
+}
+
+/// Batch norm folded into the convolution before it gives the network's outputs unchanged.
+final class BatchNormFoldingTests: XCTestCase {
+
+    /// The zoo's deepest and widest networks, folded in `make test-onnx-zoo` (`BatchNormFoldingWholeZooTests`).
+    static let large = ["vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn", "resnet101", "resnet152", "resnext101_32x8d",
+                        "resnext101_64x4d", "wide_resnet101_2", "densenet161", "densenet201"]
+
+    /// Every zoo network but the large ones (VGG without batch norm included: nothing folds).
+    func testFoldingKeepsTheOutputsOfTheZoo() throws {
+        try BatchNormFoldingCheck.checkFolding(Models.zooNames.filter { !Self.large.contains($0) })
+    }
+
+    /// Only a convolution whose output goes nowhere else folds: DenseNet's batch norms that
+    /// read concatenated features, or that come first in a layer, stay; a folded batch norm
+    /// refuses to train.
+    func testOnlyBatchNormsReadingAConvolutionAloneFoldAndFoldedOnesDoNotTrain() throws {
+        let model = try Models.zoo("densenet121", classes: 10)
+        let folded = try model.foldBatchNorms(inputShape: [3, 64, 64])
+        XCTAssertEqual(folded.first?.convolution, "features.conv0")
+        XCTAssertEqual(folded.first?.batchNorm, "features.norm0")
+        // in each dense layer norm2 follows conv1; norm1 reads the concatenation
+        XCTAssertTrue(folded.contains { $0.convolution == "features.denseblock1.denselayer1.conv1" && $0.batchNorm == "features.denseblock1.denselayer1.norm2" })
+        XCTAssertFalse(folded.contains { $0.batchNorm.hasSuffix("norm1") })
+        XCTAssertEqual(folded.count, 1 + 6 + 12 + 24 + 16)
+        model.train()
+        XCTAssertThrowsError(try model(Tensor(zerosShape: [2, 3, 64, 64]))) { error in
+            XCTAssertTrue("\(error)".contains("folded"), "\(error)")
+        }
+    }
+}
+
+/// The large zoo networks' folding (slow: 0.2–0.6 GB of weights each), run by `make test-onnx-zoo`.
+final class BatchNormFoldingWholeZooTests: XCTestCase {
+    func testFoldingKeepsTheOutputsOfTheLargeZooNetworks() throws {
+        try BatchNormFoldingCheck.checkFolding(BatchNormFoldingTests.large)
+    }
+}
