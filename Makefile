@@ -54,7 +54,7 @@ demo: build
 	$(STRATA) train --data digits --output runs/demo
 
 # the tests outside `make test`, each in its own target
-SLOW_TESTS := ONNXWholeZooTests|BatchNormFoldingWholeZooTests
+SLOW_TESTS := ONNXWholeZooTests|InferenceFusionWholeZooTests
 test: test-deps
 	STRATA_SHARED=$(abspath $(SHARED)) STRATA_PYTHON=$(abspath $(VENV))/bin/python swift test $(RELEASE) --skip '$(SLOW_TESTS)'
 	@$(MAKE) --no-print-directory fuzz-smoke

@@ -119,9 +119,9 @@ for (index, row) in rows.enumerated() where row.workload.hasSuffix(" GFLOP/s") {
     rows[index] = BenchRow(workload: row.workload, unit: row.unit, strata: row.strata, pytorch: torch * row.strata / images.strata,
                            strataRSS: row.strataRSS, pytorchRSS: images.pytorchRSS)
 }
-// the folded networks against PyTorch's unfolded eval (torchvision has no folding in eval)
-for (index, row) in rows.enumerated() where row.workload.hasSuffix(" BN folded") {
-    let base = String(row.workload.dropLast(" BN folded".count))
+// the fused networks against PyTorch's unfused eval (torchvision's eval fuses nothing)
+for (index, row) in rows.enumerated() where row.workload.hasSuffix(" fused") {
+    let base = String(row.workload.dropLast(" fused".count))
     guard let plain = rows.first(where: { $0.workload == base }) else { continue }
     rows[index] = BenchRow(workload: row.workload, unit: row.unit, strata: row.strata, pytorch: plain.pytorch,
                            strataRSS: row.strataRSS, pytorchRSS: plain.pytorchRSS)

@@ -22,8 +22,10 @@ public protocol Backend: Sendable {
 
     // MARK: Convolution (input N×C×H×W, weight O×(C/groups)×kh×kw)
 
+    /// The convolution, with `activation` (ReLU or ReLU6; `nil` for none) applied to its
+    /// output in the same pass where the backend can (oneDNN's post-op).
     func convolutionForward(input: Tensor, weight: Tensor, bias: Tensor?,
-                            geometry: ConvolutionGeometry) -> Tensor
+                            geometry: ConvolutionGeometry, activation: Activation?) -> Tensor
     /// Gradient of the input (shape `inputShape`) from the gradient of the output.
     func convolutionBackwardData(gradOutput: Tensor, weight: Tensor, inputShape: [Int],
                                  geometry: ConvolutionGeometry) -> Tensor

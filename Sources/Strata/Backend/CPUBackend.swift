@@ -40,10 +40,12 @@ public struct CPUBackend: Backend {
     // MARK: Convolution
 
     public func convolutionForward(input: Tensor, weight: Tensor, bias: Tensor?,
-                                   geometry: ConvolutionGeometry) -> Tensor {
-        let key = DNNLConvolution.Key(input: input.shape, weight: weight.shape, withBias: bias != nil, geometry: geometry)
+                                   geometry: ConvolutionGeometry, activation: Activation?) -> Tensor {
+        let key = DNNLConvolution.Key(input: input.shape, weight: weight.shape, withBias: bias != nil, geometry: geometry,
+                                      activation: activation)
         guard input.count > 0, DNNLConvolution.supports(geometry), let entry = DNNLConvolution.forward(key) else {
-            return reference.convolutionForward(input: input, weight: weight, bias: bias, geometry: geometry)
+            let output = reference.convolutionForward(input: input, weight: weight, bias: bias, geometry: geometry, activation: nil)
+            return activation.map { activationForward($0, input: output) } ?? output
         }
         let (result, output) = Memory.output(shape: DNNLConvolution.outputShape(key), entry.output)
         var arguments = [(DNNL_ARG_SRC, Memory.view(input, as: entry.input)),

@@ -30,8 +30,9 @@ public struct ReferenceBackend: Backend {
     }
 
     public func convolutionForward(input: Tensor, weight: Tensor, bias: Tensor?,
-                                   geometry: ConvolutionGeometry) -> Tensor {
-        ReferenceConvolution.forward(input: input, weight: weight, bias: bias, geometry: geometry)
+                                   geometry: ConvolutionGeometry, activation: Activation?) -> Tensor {
+        let output = ReferenceConvolution.forward(input: input, weight: weight, bias: bias, geometry: geometry)
+        return activation.map { activationForward($0, input: output) } ?? output
     }
 
     public func convolutionBackwardData(gradOutput: Tensor, weight: Tensor, inputShape: [Int],

@@ -16,7 +16,7 @@ public class BatchNormLayer: Module {
     /// The data-parallel job whose ranks' batches this layer normalises together in training
     /// (PyTorch's `SyncBatchNorm`; `strata train --sync-bn`); `nil`: this process's batch alone.
     public var synchronization: Communicator?
-    /// Whether `Module.foldBatchNorms` moved this layer into the convolution before it: it
+    /// Whether `Module.fuseForInference` moved this layer into the convolution before it: it
     /// then passes its input through, and refuses to train.
     public internal(set) var isFolded = false
 
@@ -37,7 +37,7 @@ public class BatchNormLayer: Module {
         _ = try outputShape(for: input.shape)
         if isFolded {
             guard !isTraining else {
-                throw .invalidArgument(op: typeName, message: "this batch norm was folded into the convolution before it (foldBatchNorms) and only runs in evaluation mode; train the network before folding it")
+                throw .invalidArgument(op: typeName, message: "this batch norm was folded into the convolution before it (fuseForInference) and only runs in evaluation mode; train the network before folding it")
             }
             return input
         }

@@ -10,6 +10,10 @@ public class ConvolutionLayer: Module {
     public let padding: Padding
     public let dilation: [Int]
     public let groups: Int
+    /// ReLU or ReLU6 that `Module.fuseForInference` found right after this convolution (its
+    /// batch norm folded in between): applied as the convolution writes its output when no
+    /// gradients are recorded, after which that activation returns it as it is.
+    public internal(set) var fusedActivation: Activation?
     private let configurationError: StrataError?
 
     init(op: String, axes: Int, _ inChannels: Int, _ outChannels: Int, kernel: AxisValues, stride: AxisValues,
@@ -107,6 +111,10 @@ public final class Conv2d: ConvolutionLayer {
 
     public override func forward(_ input: Tensor) throws(StrataError) -> Tensor {
         try checkConfiguration()
+        if let fusedActivation {
+            return try conv2d(input, weight: weight, bias: bias, stride: AxisValues(stride), padding: padding,
+                              dilation: AxisValues(dilation), groups: groups, activation: fusedActivation)
+        }
         return try conv2d(input, weight: weight, bias: bias, stride: AxisValues(stride), padding: padding,
                           dilation: AxisValues(dilation), groups: groups)
     }

@@ -1,8 +1,14 @@
 import Foundation
 
-/// Applies a point-wise activation through the backend and records its derivative.
+/// Applies a point-wise activation through the backend and records its derivative; an
+/// input that a fused convolution already passed through an activation that absorbs this
+/// one (ReLU after ReLU) comes back as it is.
 private func activation(_ kind: Activation, _ name: String, _ input: Tensor) -> Tensor {
-    ONNXTrace.op([input], emit: ONNXEmit.activation(kind)) {
+    if let applied = input.appliedActivation, applied.version == input.storage.version, applied.activation.absorbs(kind),
+       !input.requiresGrad, ONNXTrace.current == nil {
+        return input
+    }
+    return ONNXTrace.op([input], emit: ONNXEmit.activation(kind)) {
         let x = input.toFloat()
         let result = Kernels.backend.activationForward(kind, input: x)
         let (savedInput, savedOutput) = (x.detach(), result.detach())
@@ -104,6 +110,25 @@ private func softmaxFamily(_ input: Tensor, axis: Int, log: Bool) throws(StrataE
         let saved = result.detach()
         return Tensor.record(result, op, inputs: [input]) { grad in
             [Kernels.backend.softmaxBackward(gradOutput: grad, output: saved, axis: axis, log: log)]
+        }
+    }
+}
+
+extension Activation {
+    /// Whether applying `next` after this activation changes nothing (`next(self(x)) = self(x)`):
+    /// ReLU after ReLU or ReLU6, ReLU6 after ReLU6.
+    func absorbs(_ next: Activation) -> Bool {
+        switch (self, next) {
+        case (.relu, .relu), (.relu6, .relu6), (.relu6, .relu): return true
+        default: return false
+        }
+    }
+
+    /// The activation as an operation on `x` (the ones a convolution can fuse).
+    func apply(_ x: Tensor) -> Tensor {
+        switch self {
+        case .relu6: return Strata.relu6(x)
+        default: return Strata.relu(x)
         }
     }
 }

@@ -45,10 +45,31 @@ public func conv1d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
     }
 }
 
+/// `activation(conv2d(…))` (ReLU or ReLU6) in one pass for inference: oneDNN applies the
+/// activation as the convolution writes its output, and the same activation applied to the
+/// result afterwards returns it unchanged (`Activation.absorbs`). While gradients are
+/// recorded, or while a graph is traced, it is the two operations one after the other.
+func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: AxisValues, padding: Padding, dilation: AxisValues,
+            groups: Int, activation: Activation) throws(StrataError) -> Tensor {
+    let recording = GradMode.isEnabled && ([input, weight] + (bias.map { [$0] } ?? [])).contains { $0.requiresGrad }
+    guard !recording, ONNXTrace.current == nil else {
+        return activation.apply(try conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation,
+                                           groups: groups))
+    }
+    let arguments = try ConvolutionArguments(op: "conv2d", spatialAxes: 2, input: input, weight: weight, bias: bias,
+                                             stride: stride, padding: padding, dilation: dilation, groups: groups)
+    var output = Kernels.backend.convolutionForward(input: arguments.input, weight: arguments.weight, bias: bias,
+                                                    geometry: arguments.geometry, activation: activation)
+    try BackendFailure.check()
+    if arguments.unbatched { output = try output.squeeze(axis: 0) }
+    output.appliedActivation = (activation, output.storage.version)
+    return output
+}
+
 /// The recorded 2-D convolution on checked arguments.
 private func convolution(_ arguments: ConvolutionArguments, bias: Tensor?) throws(StrataError) -> Tensor {
     let (x, w, geometry) = (arguments.input, arguments.weight, arguments.geometry)
-    let result = Kernels.backend.convolutionForward(input: x, weight: w, bias: bias, geometry: geometry)
+    let result = Kernels.backend.convolutionForward(input: x, weight: w, bias: bias, geometry: geometry, activation: nil)
     try BackendFailure.check()
     let (input, weight) = (x.detach(), w.detach())
     let (needInput, needWeight, needBias) = (x.requiresGrad, w.requiresGrad, bias?.requiresGrad ?? false)

@@ -50,7 +50,7 @@ public func convTranspose2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil
         let (needInput, needWeight, needBias) = (x.requiresGrad, w.requiresGrad, bias?.requiresGrad ?? false)
         let output = Tensor.record(result, op, inputs: [x, w] + (bias.map { [$0] } ?? [])) { grad in
             let backend = Kernels.backend
-            let dx = needInput ? backend.convolutionForward(input: grad, weight: savedWeight, bias: nil, geometry: geometry) : nil
+            let dx = needInput ? backend.convolutionForward(input: grad, weight: savedWeight, bias: nil, geometry: geometry, activation: nil) : nil
             let dw = needWeight
                 ? backend.convolutionBackwardWeights(input: grad, gradOutput: savedInput, weightShape: savedWeight.shape,
                                                      geometry: geometry, withBias: false).weight

@@ -23,6 +23,9 @@ public final class Tensor: @unchecked Sendable {
     public var grad: Tensor?
     /// The recorded operation that produced this tensor, `nil` for leaves.
     var gradFn: GradNode?
+    /// An activation a fused convolution already applied to these elements, and the storage
+    /// version then: the same activation on them returns them as they are (see `Activation.absorbs`).
+    var appliedActivation: (activation: Activation, version: Int)?
 
     init(storage: TensorStorage, shape: [Int], strides: [Int], offset: Int = 0, dtype: DType = .float32) {
         self.storage = storage

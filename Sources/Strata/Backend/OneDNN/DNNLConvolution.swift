@@ -9,6 +9,8 @@ enum DNNLConvolution {
         let weight: [Int]
         let withBias: Bool
         let geometry: ConvolutionGeometry
+        /// Applied to the output by the forward primitive (a post-op), or `nil`.
+        var activation: Activation? = nil
     }
 
     /// A primitive with the formats it chose for its tensor arguments.
@@ -79,7 +81,7 @@ enum DNNLConvolution {
                 bias, &d.output, d.strides, d.dilation, d.paddingBefore, d.paddingAfter)
         }
         guard status == dnnl_success else { return nil }
-        return DNNLPrimitive("convolution forward", operation)
+        return DNNLPrimitive("convolution forward", operation, postActivation: key.activation.flatMap(DNNLEltwise.algorithm))
     }
 
     static func forward(_ key: Key) -> Entry? {

@@ -13,7 +13,7 @@ enum DNNLEltwise {
     /// oneDNN's algorithm with its alpha and beta, or `nil` where oneDNN 2.6 has none
     /// (hard-sigmoid; softplus, whose `soft_relu` computes `log(1 + eˣ)` as written: the plain
     /// Swift kernel runs instead).
-    private static func algorithm(_ activation: Activation) -> (dnnl_alg_kind_t, Float, Float)? {
+    static func algorithm(_ activation: Activation) -> (dnnl_alg_kind_t, Float, Float)? {
         switch activation {
         case .relu: return (dnnl_eltwise_relu, 0, 0)
         case let .leakyRelu(slope): return (dnnl_eltwise_relu, slope, 0)

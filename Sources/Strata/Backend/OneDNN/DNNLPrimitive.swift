@@ -13,12 +13,22 @@ final class DNNLPrimitive: @unchecked Sendable {
     /// each execution passes its own scratch memory (`scratchpadSize` bytes), so the
     /// primitive can run on several threads at once.
     convenience init?<Descriptor>(_ kind: String, _ operation: Descriptor, hint: DNNLPrimitive? = nil,
-                                  userScratchpad: Bool = false) {
+                                  userScratchpad: Bool = false, postActivation: (dnnl_alg_kind_t, Float, Float)? = nil) {
         var operation = operation
         var attributes: dnnl_primitive_attr_t?
-        if userScratchpad {
+        if userScratchpad || postActivation != nil {
             guard dnnl_primitive_attr_create(&attributes) == dnnl_success else { return nil }
+        }
+        if userScratchpad {
             _ = dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user)
+        }
+        // an element-wise function applied to the result in the same pass (oneDNN's post-op)
+        if let (algorithm, alpha, beta) = postActivation {
+            var postOps: dnnl_post_ops_t?
+            guard dnnl_post_ops_create(&postOps) == dnnl_success else { return nil }
+            defer { dnnl_post_ops_destroy(postOps) }
+            guard dnnl_post_ops_append_eltwise(postOps, 1, algorithm, alpha, beta) == dnnl_success,
+                  dnnl_primitive_attr_set_post_ops(attributes, postOps) == dnnl_success else { return nil }
         }
         defer { if let attributes { dnnl_primitive_attr_destroy(attributes) } }
         var descriptor: dnnl_primitive_desc_t?
