@@ -28,9 +28,14 @@ static inline int strata_mpi_allreduce_sum_float(float *values, int count) {
     return MPI_Allreduce(MPI_IN_PLACE, values, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
 }
 
-/// Starts an in-place sum over every rank; `request` completes it (strata_mpi_test, strata_mpi_wait).
-static inline int strata_mpi_iallreduce_sum_float(float *values, int count, MPI_Request *request) {
-    return MPI_Iallreduce(MPI_IN_PLACE, values, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, request);
+/// A communicator over the same processes as MPI_COMM_WORLD whose collectives are ordered
+/// apart from the world's (collective: every rank calls it at the same point).
+static inline int strata_mpi_world_duplicate(MPI_Comm *copy) { return MPI_Comm_dup(MPI_COMM_WORLD, copy); }
+
+/// Starts an in-place sum over every rank of `communicator`; `request` completes it
+/// (strata_mpi_test, strata_mpi_wait).
+static inline int strata_mpi_iallreduce_sum_float(float *values, int count, MPI_Comm communicator, MPI_Request *request) {
+    return MPI_Iallreduce(MPI_IN_PLACE, values, count, MPI_FLOAT, MPI_SUM, communicator, request);
 }
 
 /// Progresses `request`; `done` becomes 1 once it has completed.

@@ -46,28 +46,27 @@ extension Tensor {
         var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
         try withoutGradients { () throws(StrataError) in
             for (index, node) in order.enumerated() {
-                defer {
-                    if !retainGraph { node.release() }
-                    for leaf in finalAfter[index] ?? [] where leaf.grad != nil { gradientFinal?(leaf) }
-                }
-                // a node no gradient reached (its output fed only inputs that need none)
-                guard let outputGradient = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
-                node.retainedOutput?.accumulateGradient(outputGradient)
-                let inputGradients = try node.gradients(for: outputGradient)
-                try BackendFailure.check()
-                for (input, inputGradient) in zip(node.inputs, inputGradients) {
-                    guard let inputGradient, input.requiresGrad else { continue }
-                    if let parent = input.gradFn {
-                        let key = ObjectIdentifier(parent)
-                        if let existing = pending[key] {
-                            pending[key] = Kernels.add(existing, inputGradient)
+                defer { if !retainGraph { node.release() } }
+                // a node no gradient reached (its output fed only inputs that need none) passes nothing back
+                if let outputGradient = pending.removeValue(forKey: ObjectIdentifier(node)) {
+                    node.retainedOutput?.accumulateGradient(outputGradient)
+                    let inputGradients = try node.gradients(for: outputGradient)
+                    try BackendFailure.check()
+                    for (input, inputGradient) in zip(node.inputs, inputGradients) {
+                        guard let inputGradient, input.requiresGrad else { continue }
+                        if let parent = input.gradFn {
+                            let key = ObjectIdentifier(parent)
+                            if let existing = pending[key] {
+                                pending[key] = Kernels.add(existing, inputGradient)
+                            } else {
+                                pending[key] = inputGradient
+                            }
                         } else {
-                            pending[key] = inputGradient
+                            input.accumulateGradient(inputGradient)
                         }
-                    } else {
-                        input.accumulateGradient(inputGradient)
                     }
                 }
+                for leaf in finalAfter[index] ?? [] where leaf.grad != nil { gradientFinal?(leaf) }
             }
         }
     }

@@ -41,6 +41,11 @@ public struct CPUBackend: Backend {
 
     public func convolutionForward(input: Tensor, weight: Tensor, bias: Tensor?,
                                    geometry: ConvolutionGeometry, activation: Activation?) -> Tensor {
+        // an activation oneDNN has no post-op for runs after the convolution
+        if let activation, DNNLEltwise.algorithm(activation) == nil {
+            return activationForward(activation, input: convolutionForward(input: input, weight: weight, bias: bias,
+                                                                           geometry: geometry, activation: nil))
+        }
         let key = DNNLConvolution.Key(input: input.shape, weight: weight.shape, withBias: bias != nil, geometry: geometry,
                                       activation: activation)
         guard input.count > 0, DNNLConvolution.supports(geometry), let entry = DNNLConvolution.forward(key) else {

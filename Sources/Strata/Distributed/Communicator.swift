@@ -10,10 +10,13 @@ public final class Communicator: @unchecked Sendable {
     /// Number of processes in the job.
     public let size: Int
     public var isRoot: Bool { rank == 0 }
+    /// The same processes with a collective order of their own, for `startSum`.
+    private let background: MPI_Comm?
 
-    private init(rank: Int, size: Int) {
+    private init(rank: Int, size: Int, background: MPI_Comm?) {
         self.rank = rank
         self.size = size
+        self.background = background
     }
 
     /// The job this process is part of when a launcher started it (`mpirun`, which sets
@@ -23,7 +26,9 @@ public final class Communicator: @unchecked Sendable {
         let environment = ProcessInfo.processInfo.environment
         guard ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE"].contains(where: { environment[$0] != nil }),
               strata_mpi_init() == MPI_SUCCESS else { return nil }
-        return Communicator(rank: Int(strata_mpi_rank()), size: Int(strata_mpi_size()))
+        var background: MPI_Comm?
+        guard strata_mpi_world_duplicate(&background) == MPI_SUCCESS else { return nil }
+        return Communicator(rank: Int(strata_mpi_rank()), size: Int(strata_mpi_size()), background: background)
     }()
 
     /// The job when it has more than one process: what training shards its work across.
@@ -47,12 +52,14 @@ public final class Communicator: @unchecked Sendable {
 
     /// Starts replacing `count` floats at `values` with their sum over every rank and returns
     /// at once; the memory must stay allocated and untouched until the returned sum completes.
-    /// Every rank must start its sums (and call other collectives) in the same order.
+    /// Every rank must start its sums in the same order; they travel on a duplicate of the
+    /// world communicator, so that order is independent of the blocking collectives'.
     public func startSum(_ values: UnsafeMutablePointer<Float>, count: Int) throws(StrataError) -> any PendingSum {
         let sum = MPIPendingSum(communicator: self)
         for start in stride(from: 0, to: count, by: Self.callLimit) {
             var request: MPI_Request?
-            try check(strata_mpi_iallreduce_sum_float(values + start, Int32(Swift.min(Self.callLimit, count - start)), &request), "allreduce")
+            try check(strata_mpi_iallreduce_sum_float(values + start, Int32(Swift.min(Self.callLimit, count - start)), background, &request),
+                      "allreduce")
             sum.requests.append(request)
         }
         return sum

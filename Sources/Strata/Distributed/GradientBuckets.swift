@@ -16,8 +16,13 @@ extension Communicator: RankSumming {}
 /// order on every rank (a bucket ready early waits for the ones before it). A parameter that
 /// no gradient reached on this rank contributes zeros.
 ///
-/// Per step: `beginStep()`, then `loss.backward(gradientFinal: buckets.gradientFinal)`, then
-/// `finishStep()`, which starts what is left, waits and writes the means.
+/// Per step: `beginStep()`, then one `loss.backward(gradientFinal: buckets.gradientFinal)`,
+/// then `finishStep()`, which starts what is left, waits and writes the means. (A bucket
+/// copies its gradients when it starts: accumulating several backward passes into one step
+/// means running them before the last one reports.) The sums run on a communicator of their
+/// own, so their order never interleaves with other collectives — `--sync-bn`'s inside
+/// backward, or a rank whose backward left a parameter out and starts its bucket only at the
+/// end. A sum in flight is always waited for before its buffer is let go, errors included.
 public final class GradientBuckets {
     private let parameters: [Tensor]
     private let buckets: [Range<Int>]
@@ -59,8 +64,11 @@ public final class GradientBuckets {
     /// How many buckets the parameters fill.
     public var bucketCount: Int { buckets.count }
 
+    deinit { drain() }
+
     /// Readies the buckets for the next backward pass.
     public func beginStep() {
+        drain()
         missing = buckets.map(\.count)
         started = 0
         inFlight = []
@@ -70,7 +78,7 @@ public final class GradientBuckets {
     /// Backward's report that `leaf`'s gradient is complete: starts every bucket now ready
     /// whose predecessors have started, and lets the sums in flight progress.
     public func gradientFinal(_ leaf: Tensor) {
-        if let bucket = bucketOfParameter[ObjectIdentifier(leaf)], missing[bucket] > 0 {
+        if let bucket = bucketOfParameter[ObjectIdentifier(leaf)], missing.indices.contains(bucket), missing[bucket] > 0 {
             missing[bucket] -= 1
             while started < buckets.count, missing[started] == 0 { start(started) }
         }
@@ -82,11 +90,20 @@ public final class GradientBuckets {
     /// Starts the buckets backward did not complete (gradients no operation reached), waits
     /// for every sum, and makes each parameter's gradient a view of its bucket's mean.
     public func finishStep() throws(StrataError) {
+        guard !missing.isEmpty else {
+            throw .invalidArgument(op: "GradientBuckets", message: "finishStep() without beginStep() before the backward pass")
+        }
         while started < buckets.count { start(started) }
-        if let failure { throw failure }
+        if let failure {
+            drain()
+            throw failure
+        }
         let scale = 1 / Float(ranks.size)
         for (bucket, (buffer, sum)) in inFlight.enumerated() {
-            try sum.wait()
+            do throws(StrataError) { try sum.wait() } catch {
+                drain()
+                throw error
+            }
             let mean = Kernels.scale(buffer, scale)
             var offset = 0
             for parameter in parameters[buckets[bucket]] {
@@ -95,6 +112,14 @@ public final class GradientBuckets {
                 offset += parameter.count
             }
         }
+        inFlight = []
+        missing = []
+    }
+
+    /// Waits for every sum in flight (MPI cannot cancel a collective, and writes into the
+    /// buffers until it completes), then lets them go.
+    private func drain() {
+        for (_, sum) in inFlight { try? sum.wait() }
         inFlight = []
     }
 

@@ -10,7 +10,7 @@ public struct InferenceFusion: Sendable {
 extension Module {
     /// Prepares the network for fast inference, keeping its outputs (up to float rounding):
     ///
-    /// - every evaluation-mode batch norm that directly follows a convolution folds into
+    /// - every batch norm that directly follows a convolution folds into
     ///   that convolution's weight and bias (PyTorch's `fuse_conv_bn_eval`): with
     ///   `s = γ/√(running_var + ε)` the convolution becomes `W·s` (per output channel) with
     ///   bias `(b − running_mean)·s + β`, and the batch norm passes its input through;
@@ -22,8 +22,10 @@ extension Module {
     /// 42% of an unfused forward pass. What fuses is read from the network's own graph
     /// (traced once as for ONNX export, on a sample of `inputShape`): a value that goes to
     /// the next layer and nowhere else, each layer used once. A fused network is for
-    /// inference: its state dict holds the folded weights, and a folded batch norm refuses
-    /// to train.
+    /// inference: it is left in evaluation mode, its state dict holds the folded weights (it
+    /// refuses to load another), and a folded batch norm refuses to train. The activations
+    /// run fused only while no gradients are recorded (`withoutGradients`), no graph is
+    /// traced and no layer is captured; otherwise each layer's output is the unfused one.
     ///
     /// - Throws: what tracing throws: the forward pass's errors, or `invalidArgument` naming
     ///   each layer the trace cannot record (as `ONNXExport` does).
@@ -70,6 +72,7 @@ extension Module {
                 fusion.fusedActivations.append((convolutionPath, activation))
             }
         }
+        eval()
         return fusion
     }
 }

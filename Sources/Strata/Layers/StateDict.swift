@@ -43,6 +43,9 @@ extension Module {
     ///   unexpected and mis-shaped key at once, each with the nearest name on the other side.
     @discardableResult
     public func loadStateDict(_ values: [String: Tensor], strict: Bool = true) throws(StrataError) -> StateDictReport {
+        if namedModules().contains(where: { ($0.1 as? BatchNormLayer)?.isFolded == true }) {
+            throw .invalidArgument(op: "loadStateDict", message: "this network was fused for inference (fuseForInference): its convolutions hold their batch norms; load the weights into an unfused network, then fuse it")
+        }
         let state = namedState()
         let names = Set(state.map(\.name))
         let mismatched = state.compactMap { entry -> StateDictReport.ShapeMismatch? in

@@ -115,20 +115,15 @@ private func softmaxFamily(_ input: Tensor, axis: Int, log: Bool) throws(StrataE
 }
 
 extension Activation {
+    /// Whether a convolution applies it in the same pass for inference (`fuseForInference`).
+    var isFusable: Bool { self == .relu || self == .relu6 }
+
     /// Whether applying `next` after this activation changes nothing (`next(self(x)) = self(x)`):
     /// ReLU after ReLU or ReLU6, ReLU6 after ReLU6.
     func absorbs(_ next: Activation) -> Bool {
         switch (self, next) {
         case (.relu, .relu), (.relu6, .relu6), (.relu6, .relu): return true
         default: return false
-        }
-    }
-
-    /// The activation as an operation on `x` (the ones a convolution can fuse).
-    func apply(_ x: Tensor) -> Tensor {
-        switch self {
-        case .relu6: return Strata.relu6(x)
-        default: return Strata.relu(x)
         }
     }
 }

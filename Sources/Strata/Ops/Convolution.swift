@@ -45,16 +45,17 @@ public func conv1d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
     }
 }
 
-/// `activation(conv2d(…))` (ReLU or ReLU6) in one pass for inference: oneDNN applies the
-/// activation as the convolution writes its output, and the same activation applied to the
-/// result afterwards returns it unchanged (`Activation.absorbs`). While gradients are
-/// recorded, or while a graph is traced, it is the two operations one after the other.
+/// The convolution for a layer whose next operation is `activation` (ReLU or ReLU6), in one
+/// pass for inference: oneDNN applies the activation as the convolution writes its output,
+/// the result is marked, and the activation that follows returns it unchanged
+/// (`Activation.absorbs`). While gradients are recorded, a graph is traced or layers are
+/// captured (where the convolution's own output must be seen), it is the plain convolution
+/// and the activation runs after it as usual.
 func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: AxisValues, padding: Padding, dilation: AxisValues,
             groups: Int, activation: Activation) throws(StrataError) -> Tensor {
     let recording = GradMode.isEnabled && ([input, weight] + (bias.map { [$0] } ?? [])).contains { $0.requiresGrad }
-    guard !recording, ONNXTrace.current == nil else {
-        return activation.apply(try conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation,
-                                           groups: groups))
+    guard !recording, ONNXTrace.current == nil, LayerCapture.current == nil, activation.isFusable else {
+        return try conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
     let arguments = try ConvolutionArguments(op: "conv2d", spatialAxes: 2, input: input, weight: weight, bias: bias,
                                              stride: stride, padding: padding, dilation: dilation, groups: groups)

@@ -20,7 +20,7 @@ public func embedding(_ indices: Tensor, weight: Tensor, paddingIndex: Int? = ni
             throw .invalidArgument(op: op, message: "index \(positions[bad]) at position \(bad) is outside the table of \(rows) rows (0…\(rows - 1)); a tokenizer's vocabulary and the layer's size must agree")
         }
         let output = Kernels.backend.gatherRows(weight, indices: indices).viewing(shape: indices.shape + [width])
-        let savedIndices = indices.detach()
+        let savedIndices = indices.copyToContiguous()   // the positions as they were (the caller may reuse the tensor)
         return Tensor.record(output, op, inputs: [weight], saves: .nothing) { grad in
             [Kernels.backend.scatterAddRows(grad.dense().viewing(shape: [positions.count, width]), indices: savedIndices, rows: rows,
                                             skipping: paddingIndex)]

@@ -19,6 +19,7 @@ final class DNNLPrimitive: @unchecked Sendable {
         if userScratchpad || postActivation != nil {
             guard dnnl_primitive_attr_create(&attributes) == dnnl_success else { return nil }
         }
+        defer { if let attributes { dnnl_primitive_attr_destroy(attributes) } }
         if userScratchpad {
             _ = dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user)
         }
@@ -30,7 +31,6 @@ final class DNNLPrimitive: @unchecked Sendable {
             guard dnnl_post_ops_append_eltwise(postOps, 1, algorithm, alpha, beta) == dnnl_success,
                   dnnl_primitive_attr_set_post_ops(attributes, postOps) == dnnl_success else { return nil }
         }
-        defer { if let attributes { dnnl_primitive_attr_destroy(attributes) } }
         var descriptor: dnnl_primitive_desc_t?
         let status = withUnsafePointer(to: &operation) { pointer in
             dnnl_primitive_desc_create(&descriptor, pointer, attributes, DNNLContext.shared.engine, hint?.descriptor)
