@@ -20,43 +20,32 @@ struct MachinePeak {
         if flags.contains("fma") { isa += " + FMA" }
         if flags.contains("amx_tile") { isa += " + AMX" }
         // a warm-up, then the best of three
-        _ = rate(threads: threads, iterations: 2_000_000)
-        let best = (0..<3).map { _ in rate(threads: threads, iterations: 20_000_000) }.max() ?? 0
+        _ = rate(threads: threads, iterations: 2_000_000, flopsPerIteration: 12 * 16 * 2, chains)
+        let best = (0..<3).map { _ in rate(threads: threads, iterations: 20_000_000, flopsPerIteration: 12 * 16 * 2, chains) }.max() ?? 0
         // 8-wide chains fit AVX2's sixteen registers, where the 16-wide ones would spill
-        let narrow = (0..<3).map { _ in narrowRate(threads: threads, iterations: 40_000_000) }.max() ?? 0
+        let narrow = (0..<3).map { _ in rate(threads: threads, iterations: 40_000_000, flopsPerIteration: 10 * 8 * 2, narrowChains) }
+            .max() ?? 0
         return MachinePeak(cpu: line("model name"), isa: isa, gigaflops: Swift.max(best, narrow))
     }
 
-    /// GFLOP/s of `threads` threads each running `iterations` rounds of twelve independent
-    /// 16-wide FMAs (enough chains to cover the FMA latency on both pipes).
-    private static func rate(threads: Int, iterations: Int) -> Double {
+    /// GFLOP/s of `threads` threads each running `loop(iterations, seed)`, which does
+    /// `flopsPerIteration` floating-point operations a round and returns a sum to keep.
+    private static func rate(threads: Int, iterations: Int, flopsPerIteration: Int,
+                             _ loop: @escaping @Sendable (Int, Float) -> Float) -> Double {
         let sums = UnsafeMutablePointer<Float>.allocate(capacity: threads)
         defer { sums.deallocate() }
         let start = DispatchTime.now().uptimeNanoseconds
         let address = Int(bitPattern: sums)   // each thread writes its own element
         DispatchQueue.concurrentPerform(iterations: threads) { thread in
-            UnsafeMutablePointer<Float>(bitPattern: address)![thread] = chains(iterations: iterations, seed: Float(thread + 1))
+            UnsafeMutablePointer<Float>(bitPattern: address)![thread] = loop(iterations, Float(thread + 1))
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         // the sums keep the loops from being optimised away
         precondition(sums[0].isFinite, "FMA loop overflowed")
-        return Double(threads * iterations * 12 * 16 * 2) / seconds / 1e9
+        return Double(threads * iterations * flopsPerIteration) / seconds / 1e9
     }
 
-    /// As `rate`, with ten independent 8-wide FMAs per round.
-    private static func narrowRate(threads: Int, iterations: Int) -> Double {
-        let sums = UnsafeMutablePointer<Float>.allocate(capacity: threads)
-        defer { sums.deallocate() }
-        let start = DispatchTime.now().uptimeNanoseconds
-        let address = Int(bitPattern: sums)
-        DispatchQueue.concurrentPerform(iterations: threads) { thread in
-            UnsafeMutablePointer<Float>(bitPattern: address)![thread] = narrowChains(iterations: iterations, seed: Float(thread + 1))
-        }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        precondition(sums[0].isFinite, "FMA loop overflowed")
-        return Double(threads * iterations * 10 * 8 * 2) / seconds / 1e9
-    }
-
+    /// Ten independent 8-wide FMAs per round.
     @inline(never)
     private static func narrowChains(iterations: Int, seed: Float) -> Float {
         let m = SIMD8<Float>(repeating: 0.999_999), c = SIMD8<Float>(repeating: 1e-7 * seed)
@@ -71,6 +60,7 @@ struct MachinePeak {
         return (a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9).sum()
     }
 
+    /// Twelve independent 16-wide FMAs per round (enough chains to cover the FMA latency on both pipes).
     @inline(never)
     private static func chains(iterations: Int, seed: Float) -> Float {
         let m = SIMD16<Float>(repeating: 0.999_999), c = SIMD16<Float>(repeating: 1e-7 * seed)
