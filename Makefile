@@ -2,6 +2,7 @@
 #   make demo   installs missing system packages, builds release, runs the main job
 #   make test   same set-up, then every test (release build: numeric code is ~50x slower in debug)
 #   make bench  Strata vs PyTorch, side by side in one run (W1–W5 of ../shared/bench, W6–W7 MobileNetV2)
+#   make bench-avx2  the same as an AVX2-only machine runs it, on an AVX-512 machine
 #   make test-onnx-zoo  the zoo's deepest and widest networks through ONNX both ways and batch-norm folding (0.2–0.6 GB of weights each)
 #   make transfer  transfer learning four ways (T1, T3 of ../shared/bench/transfer.md) against PyTorch's figures
 
@@ -21,7 +22,7 @@ CPU_FLAGS := $(shell grep -q avx512f /proc/cpuinfo 2>/dev/null && echo "-Xswiftc
 RELEASE := -c release $(CPU_FLAGS)
 STRATA := .build/release/strata
 
-.PHONY: demo test test-onnx-zoo test-reference bench transfer build deps test-deps packages clean
+.PHONY: demo test test-onnx-zoo test-reference bench bench-avx2 transfer build deps test-deps packages clean
 
 deps:
 	@$(MAKE) --no-print-directory packages PACKAGES="$(SYSTEM_PACKAGES)"
@@ -76,6 +77,14 @@ bench: build
 	swift build $(RELEASE) --product strata-bench
 	STRATA_SHARED=$(abspath $(SHARED)) .build/release/strata-bench
 	$(MPIRUN) -np 2 .build/release/strata-bench --allreduce
+
+# `make bench` with both programs held to AVX2 + FMA: Strata built for Haswell (in .build-avx2),
+# oneDNN (Strata's and PyTorch's) and MKL capped at AVX2, PyTorch's own kernels at AVX2; the
+# bench reports the cap and measures the FMA peak with AVX2 code
+AVX2_LIMITS := ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 ATEN_CPU_CAPABILITY=avx2
+bench-avx2: deps
+	swift build -c release -Xswiftc -target-cpu -Xswiftc haswell --scratch-path .build-avx2 --product strata-bench
+	$(AVX2_LIMITS) STRATA_SHARED=$(abspath $(SHARED)) .build-avx2/release/strata-bench
 
 # the transfer-learning table of ../shared/bench/transfer.md (T1, T3); TRANSFER_SEEDS=0,1,2 for more seeds
 transfer: build

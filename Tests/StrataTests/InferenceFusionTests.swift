@@ -109,6 +109,32 @@ extension InferenceFusionTests {
     }
 }
 
+extension InferenceFusionTests {
+    /// MobileNetV3's hard-swishes fuse into the convolutions before them (oneDNN's post-op): the
+    /// stem, each expansion and depthwise convolution of the eight hard-swish blocks and the last
+    /// convolution (18 in the small network); a hard-swish applied twice after a fused one is
+    /// applied again, not absorbed (it is not idempotent, unlike ReLU).
+    func testHardSwishFusesAndIsAppliedOnceMore() throws {
+        var generator = RandomGenerator(seed: 9)
+        let model = try Models.zoo("mobilenet_v3_small", classes: 10)
+        model.eval()
+        let fused = try model.fuseForInference(inputShape: [3, 64, 64]).fusedActivations
+        XCTAssertEqual(fused.filter { $0.activation == .hardswish }.count, 18)
+        XCTAssertTrue(fused.contains { $0.convolution == "features.0.0" && $0.activation == .hardswish })
+
+        let twice = Sequential([Conv2d(3, 8, kernel: 3, padding: 1), BatchNorm2d(8), Hardswish(), Hardswish()])
+        twice.eval()
+        let x = try Tensor.randn([2, 3, 8, 8], generator: &generator) * 4
+        let expected = try withoutGradients { () throws(StrataError) in try twice(x) }.toArray()
+        let fusion = try twice.fuseForInference(inputShape: [3, 8, 8])
+        XCTAssertEqual(fusion.fusedActivations.map(\.convolution), ["0"])
+        let actual = try withoutGradients { () throws(StrataError) in try twice(x) }.toArray()
+        XCTAssertLessThanOrEqual(zip(expected, actual).map { Swift.abs($0 - $1) }.max() ?? .infinity, 1e-5)
+        let once = try withoutGradients { () throws(StrataError) in try Sequential([twice[0], twice[1], twice[2]])(x) }
+        XCTAssertGreaterThan(zip(once.toArray(), actual).map { Swift.abs($0 - $1) }.max() ?? 0, 0.01, "the second hard-swish changes the values")
+    }
+}
+
 /// The large zoo networks' folding (slow: 0.2–0.6 GB of weights each), run by `make test-onnx-zoo`.
 final class InferenceFusionWholeZooTests: XCTestCase {
     func testFoldingKeepsTheOutputsOfTheLargeZooNetworks() throws {

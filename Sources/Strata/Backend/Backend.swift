@@ -22,7 +22,7 @@ public protocol Backend: Sendable {
 
     // MARK: Convolution (input N×C×H×W, weight O×(C/groups)×kh×kw)
 
-    /// The convolution, with `activation` (ReLU or ReLU6; `nil` for none) applied to its
+    /// The convolution, with `activation` (ReLU, ReLU6 or hard-swish; `nil` for none) applied to its
     /// output in the same pass where the backend can (oneDNN's post-op).
     func convolutionForward(input: Tensor, weight: Tensor, bias: Tensor?,
                             geometry: ConvolutionGeometry, activation: Activation?) -> Tensor

@@ -14,7 +14,7 @@ extension Module {
     ///   that convolution's weight and bias (PyTorch's `fuse_conv_bn_eval`): with
     ///   `s = γ/√(running_var + ε)` the convolution becomes `W·s` (per output channel) with
     ///   bias `(b − running_mean)·s + β`, and the batch norm passes its input through;
-    /// - a ReLU or ReLU6 that directly follows such a convolution (or a plain one) is applied
+    /// - a ReLU, ReLU6 or hard-swish that directly follows such a convolution (or a plain one) is applied
     ///   by the 2-D convolution as it writes its output (oneDNN's post-op) whenever no
     ///   gradients are recorded, and the activation then returns that output as it is.
     ///
@@ -64,6 +64,7 @@ extension Module {
             guard convolution is Conv2d, let next = soleReader(value) else { continue }
             let activation: Activation? = switch next.opType {
             case "Relu": .relu
+            case "HardSwish": .hardswish
             case "Clip" where next.input.count == 3 && constant(next.input[1]) == 0 && constant(next.input[2]) == 6: .relu6
             default: nil
             }

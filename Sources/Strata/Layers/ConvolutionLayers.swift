@@ -10,7 +10,7 @@ public class ConvolutionLayer: Module {
     public let padding: Padding
     public let dilation: [Int]
     public let groups: Int
-    /// ReLU or ReLU6 that `Module.fuseForInference` found right after this convolution (its
+    /// ReLU, ReLU6 or hard-swish that `Module.fuseForInference` found right after this convolution (its
     /// batch norm folded in between): applied as the convolution writes its output when no
     /// gradients are recorded, after which that activation returns it as it is.
     public internal(set) var fusedActivation: Activation?

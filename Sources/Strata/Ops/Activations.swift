@@ -1,12 +1,18 @@
 import Foundation
 
-/// Applies a point-wise activation through the backend and records its derivative; an
-/// input that a fused convolution already passed through an activation that absorbs this
-/// one (ReLU after ReLU) comes back as it is.
+/// Applies a point-wise activation through the backend and records its derivative. An
+/// input that a fused convolution already passed through this activation comes back as it
+/// is (unmarked unless applying it again changes nothing), as does one it passed through an
+/// activation that absorbs this one (ReLU after ReLU6).
 private func activation(_ kind: Activation, _ name: String, _ input: Tensor) -> Tensor {
-    if let applied = input.appliedActivation, applied.version == input.storage.version, applied.activation.absorbs(kind),
+    if let applied = input.appliedActivation, applied.version == input.storage.version,
        !input.requiresGrad, ONNXTrace.current == nil {
-        return input
+        if applied.activation == kind {
+            var output = input
+            if !kind.absorbs(kind) { output.appliedActivation = nil }
+            return output
+        }
+        if applied.activation.absorbs(kind) { return input }
     }
     return ONNXTrace.op([input], emit: ONNXEmit.activation(kind)) {
         let x = input.toFloat()
@@ -116,7 +122,7 @@ private func softmaxFamily(_ input: Tensor, axis: Int, log: Bool) throws(StrataE
 
 extension Activation {
     /// Whether a convolution applies it in the same pass for inference (`fuseForInference`).
-    var isFusable: Bool { self == .relu || self == .relu6 }
+    var isFusable: Bool { self == .relu || self == .relu6 || self == .hardswish }
 
     /// Whether applying `next` after this activation changes nothing (`next(self(x)) = self(x)`):
     /// ReLU after ReLU or ReLU6, ReLU6 after ReLU6.
