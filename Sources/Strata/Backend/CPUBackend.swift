@@ -52,11 +52,17 @@ public struct CPUBackend: Backend {
             let output = reference.convolutionForward(input: input, weight: weight, bias: bias, geometry: geometry, activation: nil)
             return activation.map { activationForward($0, input: output) } ?? output
         }
-        let (result, output) = Memory.output(shape: DNNLConvolution.outputShape(key), entry.output)
-        var arguments = [(DNNL_ARG_SRC, Memory.view(input, as: entry.input)),
-                         (DNNL_ARG_WEIGHTS, Memory.view(weight, as: entry.weight)), (DNNL_ARG_DST, output)]
-        if let bias { arguments.append((DNNL_ARG_BIAS, Memory.view(bias, as: entry.bias))) }
-        DNNLContext.shared.execute(entry.primitive, arguments)
+        // padding written out where oneDNN would otherwise run a gemm (DNNLPrePadding.swift)
+        let paddedEntry = DNNLConvolution.prePadded(key, .forward).flatMap(DNNLConvolution.forward)
+        let chosen = paddedEntry ?? entry
+        let source = paddedEntry.map {
+            DNNLConvolution.embedded(input, dims: key.input, offsets: DNNLConvolution.offsets(key, .forward), in: $0.input)
+        } ?? Memory.view(input, as: entry.input)
+        let (result, output) = Memory.output(shape: DNNLConvolution.outputShape(key), chosen.output)
+        var arguments = [(DNNL_ARG_SRC, source), (DNNL_ARG_WEIGHTS, Memory.view(weight, as: chosen.weight)),
+                         (DNNL_ARG_DST, output)]
+        if let bias { arguments.append((DNNL_ARG_BIAS, Memory.view(bias, as: chosen.bias))) }
+        DNNLContext.shared.execute(chosen.primitive, arguments)
         return result
     }
 
@@ -67,10 +73,17 @@ public struct CPUBackend: Backend {
             return reference.convolutionBackwardData(gradOutput: gradOutput, weight: weight, inputShape: inputShape,
                                                      geometry: geometry)
         }
-        let (result, gradient) = Memory.output(shape: inputShape, entry.input)
-        DNNLContext.shared.execute(entry.primitive, [
-            (DNNL_ARG_DIFF_DST, Memory.view(gradOutput, as: entry.output)),
-            (DNNL_ARG_WEIGHTS, Memory.view(weight, as: entry.weight)), (DNNL_ARG_DIFF_SRC, gradient)])
+        // padding written out where oneDNN would otherwise run a gemm (DNNLPrePadding.swift)
+        let paddedEntry = DNNLConvolution.prePadded(key, .backwardData).flatMap(DNNLConvolution.backwardData)
+        let chosen = paddedEntry ?? entry
+        let outputGradient = paddedEntry.map {
+            DNNLConvolution.embedded(gradOutput, dims: DNNLConvolution.outputShape(key),
+                                     offsets: DNNLConvolution.offsets(key, .backwardData), in: $0.output)
+        } ?? Memory.view(gradOutput, as: entry.output)
+        let (result, gradient) = Memory.output(shape: inputShape, chosen.input)
+        DNNLContext.shared.execute(chosen.primitive, [
+            (DNNL_ARG_DIFF_DST, outputGradient),
+            (DNNL_ARG_WEIGHTS, Memory.view(weight, as: chosen.weight)), (DNNL_ARG_DIFF_SRC, gradient)])
         return result
     }
 
