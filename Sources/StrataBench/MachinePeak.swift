@@ -4,7 +4,7 @@ import Foundation
 /// `/proc/cpuinfo`) and its float32 FMA peak measured with a plain loop of independent
 /// fused multiply-adds on every core (built for the widest vectors this machine has: the
 /// Makefile names the CPU, so `SIMD16<Float>` is one AVX-512 register and `SIMD8<Float>` one
-/// AVX2 register; the faster of the two loops counts). With oneDNN capped at AVX2
+/// AVX2 register; the faster of the two loops counts). With oneDNN capped below AVX-512
 /// (`ONEDNN_MAX_CPU_ISA=AVX2`, as `make bench-avx2` runs) on an AVX-512 machine, the ISA says
 /// so and only the 8-wide loop counts.
 struct MachinePeak {
@@ -18,18 +18,21 @@ struct MachinePeak {
             info.split(separator: "\n").first { $0.hasPrefix(key) }.map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) } ?? "unknown"
         }
         let flags = Set(line("flags").split(separator: " ").map(String.init))
-        let cap = ProcessInfo.processInfo.environment["ONEDNN_MAX_CPU_ISA"] ?? ProcessInfo.processInfo.environment["DNNL_MAX_CPU_ISA"]
-        let cappedAtAVX2 = flags.contains("avx512f") && cap?.uppercased().hasPrefix("AVX2") == true
-        var isa = flags.contains("avx512f") && !cappedAtAVX2 ? "AVX-512" : flags.contains("avx2") ? "AVX2" : "SSE"
+        // oneDNN's cap (ALL, AVX512_CORE…, AVX2…, AVX, SSE41), as PyTorch's oneDNN reads it too
+        let cap = (ProcessInfo.processInfo.environment["ONEDNN_MAX_CPU_ISA"]
+                   ?? ProcessInfo.processInfo.environment["DNNL_MAX_CPU_ISA"])?.uppercased()
+        let belowAVX512 = cap.map { $0 != "ALL" && !$0.hasPrefix("AVX512") && !$0.hasPrefix("AMX") } ?? false
+        let capped = flags.contains("avx512f") && belowAVX512
+        var isa = flags.contains("avx512f") && !capped ? "AVX-512" : flags.contains("avx2") ? "AVX2" : "SSE"
         if flags.contains("fma") { isa += " + FMA" }
-        if flags.contains("amx_tile") && !cappedAtAVX2 { isa += " + AMX" }
-        if cappedAtAVX2, let cap { isa += " (AVX-512 present, capped by ONEDNN_MAX_CPU_ISA=\(cap))" }
+        if flags.contains("amx_tile") && cap.map({ $0 == "ALL" || $0.hasPrefix("AMX") }) ?? true { isa += " + AMX" }
+        if capped, let cap { isa += " (AVX-512 present, oneDNN capped by ONEDNN_MAX_CPU_ISA=\(cap))" }
         // 8-wide chains fit AVX2's sixteen registers, where the 16-wide ones would spill; the
         // 16-wide ones count only where AVX-512 may be used. A warm-up, then the best of three.
         _ = rate(threads: threads, iterations: 2_000_000, flopsPerIteration: 10 * 8 * 2, narrowChains)
         let narrow = (0..<3).map { _ in rate(threads: threads, iterations: 40_000_000, flopsPerIteration: 10 * 8 * 2, narrowChains) }
             .max() ?? 0
-        let wide = cappedAtAVX2 ? 0 : (0..<3).map { _ in
+        let wide = capped ? 0 : (0..<3).map { _ in
             rate(threads: threads, iterations: 20_000_000, flopsPerIteration: 12 * 16 * 2, chains)
         }.max() ?? 0
         return MachinePeak(cpu: line("model name"), isa: isa, gigaflops: Swift.max(wide, narrow))

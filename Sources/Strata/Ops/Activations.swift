@@ -2,17 +2,14 @@ import Foundation
 
 /// Applies a point-wise activation through the backend and records its derivative. An
 /// input that a fused convolution already passed through this activation comes back as it
-/// is (unmarked unless applying it again changes nothing), as does one it passed through an
+/// is — as an unmarked view of the same elements unless applying it again changes nothing
+/// (so hard-swish after that hard-swish computes) — as does one it passed through an
 /// activation that absorbs this one (ReLU after ReLU6).
 private func activation(_ kind: Activation, _ name: String, _ input: Tensor) -> Tensor {
     if let applied = input.appliedActivation, applied.version == input.storage.version,
        !input.requiresGrad, ONNXTrace.current == nil {
-        if applied.activation == kind {
-            var output = input
-            if !kind.absorbs(kind) { output.appliedActivation = nil }
-            return output
-        }
         if applied.activation.absorbs(kind) { return input }
+        if applied.activation == kind { return input.detach() }
     }
     return ONNXTrace.op([input], emit: ONNXEmit.activation(kind)) {
         let x = input.toFloat()

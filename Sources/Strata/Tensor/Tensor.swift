@@ -24,7 +24,8 @@ public final class Tensor: @unchecked Sendable {
     /// The recorded operation that produced this tensor, `nil` for leaves.
     var gradFn: GradNode?
     /// An activation a fused convolution already applied to these elements, and the storage
-    /// version then: the same activation on them returns them as they are (see `Activation.absorbs`).
+    /// version then: that activation (or one it absorbs, `Activation.absorbs`) on them returns
+    /// them as they are.
     var appliedActivation: (activation: Activation, version: Int)?
 
     init(storage: TensorStorage, shape: [Int], strides: [Int], offset: Int = 0, dtype: DType = .float32) {

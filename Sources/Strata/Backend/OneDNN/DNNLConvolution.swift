@@ -94,9 +94,11 @@ enum DNNLConvolution {
         }
     }
 
-    /// The forward convolutions made so far: shapes and the implementation oneDNN chose.
+    /// The forward convolutions made so far: shapes and the implementation oneDNN chose (a
+    /// convolution run with its padding written out, `DNNLPrePadding.swift`, as that one).
     static func forwardKernels() -> [(shapes: String, implementation: String)] {
-        forwardCache.held.map { key, entry in
+        let rewritten = rewrittenForward
+        return forwardCache.held.filter { !rewritten.contains($0.key) }.map { key, entry in
             let g = key.geometry
             var shapes = "\(Shape.describe(key.input)) * \(Shape.describe(key.weight))"
             if g.stride.contains(where: { $0 != 1 }) { shapes += " stride \(g.stride.map(String.init).joined(separator: "×"))" }

@@ -12,10 +12,10 @@ import CDNNL
 /// - forward: the input goes into the interior of a zeroed buffer and the convolution runs
 ///   unpadded;
 /// - backward data (stride 1), whose kernel sees the padding `extent − 1 − padding` of the
-///   transposed convolution: the output gradient goes into a zeroed buffer `extent − 1 −
-///   padding` wider on each side, and the backward pass of the convolution padded by
-///   `extent − 1` (whose transposed padding is 0) gives the input gradient, where the
-///   dilated kernel's `extent = dilation·(kernel − 1) + 1`.
+///   transposed convolution (widest for an unpadded convolution): the output gradient goes
+///   into a zeroed buffer `extent − 1 − padding` wider on each side, and the backward pass of
+///   the convolution padded by `extent − 1` (whose transposed padding is 0) gives the input
+///   gradient, where the dilated kernel's `extent = dilation·(kernel − 1) + 1`.
 ///
 /// One copy replaces the gemm and its reorders. Where the rewritten convolution would be a
 /// gemm as well, nothing changes.
@@ -29,7 +29,7 @@ extension DNNLConvolution {
     /// (see above), when oneDNN picks a gemm for `key` and a direct kernel for that; else `nil`.
     static func prePadded(_ key: Key, _ direction: Direction) -> Key? {
         let g = key.geometry
-        guard (g.paddingBefore + g.paddingAfter).contains(where: { $0 > 0 }) else { return nil }
+        guard direction == .backwardData || (g.paddingBefore + g.paddingAfter).contains(where: { $0 > 0 }) else { return nil }
         let entry: (Key) -> Entry? = direction == .forward ? { forward($0) } : { backwardData($0) }
         return (direction == .forward ? forwardPlans : backwardDataPlans).value(for: key) {
             guard let plain = entry(key), isGemm(plain) else { return nil }
@@ -70,13 +70,17 @@ extension DNNLConvolution {
         return [0, 0] + spatial
     }
 
-    /// `tensor` (of `dims`) in a zeroed buffer of `format` (larger dims), at `offsets`.
-    static func embedded(_ tensor: Tensor, dims: [Int], offsets: [Int], in format: dnnl_memory_desc_t) -> DNNLMemory.Argument {
+    /// The forward convolutions that run rewritten (the kernel report leaves their gemm out).
+    static var rewrittenForward: Set<Key> { Set(forwardPlans.held.map(\.key)) }
+
+    /// `tensor` (of `dims`) in a zeroed buffer of `format` (larger dims), at `offsets`; `nil`
+    /// where oneDNN cannot describe that part of the format (the plain convolution runs then).
+    static func embedded(_ tensor: Tensor, dims: [Int], offsets: [Int], in format: dnnl_memory_desc_t) -> DNNLMemory.Argument? {
+        var parent = format, interior = dnnl_memory_desc_t()
+        guard dnnl_memory_desc_init_submemory(&interior, &parent, DNNL.dims(dims), DNNL.dims(offsets)) == dnnl_success
+        else { return nil }
         let buffer = DNNLBlockedData(descriptor: format)
         memset(buffer.buffer, 0, DNNL.size(format))
-        var parent = format, interior = dnnl_memory_desc_t()
-        DNNL.check(dnnl_memory_desc_init_submemory(&interior, &parent, DNNL.dims(dims), DNNL.dims(offsets)),
-                   "submemory of a padded buffer")
         let source = DNNLMemory.natural(tensor, dims: dims)
         DNNLMemory.reorder(from: source.descriptor, source.pointer, to: interior, buffer.buffer)
         withExtendedLifetime(source.owner) {}
