@@ -21,8 +21,7 @@ struct MachinePeak {
         // oneDNN's cap (ALL, AVX512_CORE…, AVX2…, AVX, SSE41), as PyTorch's oneDNN reads it too
         let cap = (ProcessInfo.processInfo.environment["ONEDNN_MAX_CPU_ISA"]
                    ?? ProcessInfo.processInfo.environment["DNNL_MAX_CPU_ISA"])?.uppercased()
-        let belowAVX512 = cap.map { $0 != "ALL" && !$0.hasPrefix("AVX512") && !$0.hasPrefix("AMX") } ?? false
-        let capped = flags.contains("avx512f") && belowAVX512
+        let capped = flags.contains("avx512f") && cap.map { $0 != "ALL" && !$0.hasPrefix("AVX512") && !$0.hasPrefix("AMX") } == true
         var isa = flags.contains("avx512f") && !capped ? "AVX-512" : flags.contains("avx2") ? "AVX2" : "SSE"
         if flags.contains("fma") { isa += " + FMA" }
         if flags.contains("amx_tile") && cap.map({ $0 == "ALL" || $0.hasPrefix("AMX") }) ?? true { isa += " + AMX" }

@@ -107,9 +107,7 @@ extension InferenceFusionTests {
         }
         XCTAssertThrowsError(try model.loadStateDict(state)) { error in XCTAssertTrue("\(error)".contains("fused"), "\(error)") }
     }
-}
 
-extension InferenceFusionTests {
     /// MobileNetV3's hard-swishes fuse into the convolutions before them (oneDNN's post-op): the
     /// stem, each expansion and depthwise convolution of the eight hard-swish blocks and the last
     /// convolution (18 in the small network); a hard-swish applied twice after a fused one is

@@ -53,12 +53,9 @@ public struct CPUBackend: Backend {
             return activation.map { activationForward($0, input: output) } ?? output
         }
         // padding written out where oneDNN would otherwise run a gemm (DNNLPrePadding.swift)
-        let padded = DNNLConvolution.prePadded(key, .forward).flatMap(DNNLConvolution.forward).flatMap { paddedEntry in
-            DNNLConvolution.embedded(input, dims: key.input, offsets: DNNLConvolution.offsets(key, .forward), in: paddedEntry.input)
-                .map { (paddedEntry, $0) }
-        }
-        let chosen = padded?.0 ?? entry
-        let source = padded?.1 ?? Memory.view(input, as: entry.input)
+        let padded = DNNLConvolution.rewritten(key, .forward, data: input)
+        let chosen = padded?.entry ?? entry
+        let source = padded?.data ?? Memory.view(input, as: entry.input)
         let (result, output) = Memory.output(shape: DNNLConvolution.outputShape(key), chosen.output)
         var arguments = [(DNNL_ARG_SRC, source), (DNNL_ARG_WEIGHTS, Memory.view(weight, as: chosen.weight)),
                          (DNNL_ARG_DST, output)]
@@ -75,13 +72,9 @@ public struct CPUBackend: Backend {
                                                      geometry: geometry)
         }
         // padding written out where oneDNN would otherwise run a gemm (DNNLPrePadding.swift)
-        let padded = DNNLConvolution.prePadded(key, .backwardData).flatMap(DNNLConvolution.backwardData).flatMap { paddedEntry in
-            DNNLConvolution.embedded(gradOutput, dims: DNNLConvolution.outputShape(key),
-                                     offsets: DNNLConvolution.offsets(key, .backwardData), in: paddedEntry.output)
-                .map { (paddedEntry, $0) }
-        }
-        let chosen = padded?.0 ?? entry
-        let outputGradient = padded?.1 ?? Memory.view(gradOutput, as: entry.output)
+        let padded = DNNLConvolution.rewritten(key, .backwardData, data: gradOutput)
+        let chosen = padded?.entry ?? entry
+        let outputGradient = padded?.data ?? Memory.view(gradOutput, as: entry.output)
         let (result, gradient) = Memory.output(shape: inputShape, chosen.input)
         DNNLContext.shared.execute(chosen.primitive, [
             (DNNL_ARG_DIFF_DST, outputGradient),

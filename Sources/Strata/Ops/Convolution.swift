@@ -45,11 +45,12 @@ public func conv1d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
     }
 }
 
-/// The convolution for a layer whose next operation is `activation` (ReLU, ReLU6 or hard-swish), in one
-/// pass for inference: oneDNN applies the activation as the convolution writes its output,
-/// the result is marked, and the activation that follows returns it unchanged. While gradients are recorded, a graph is traced or layers are
-/// captured (where the convolution's own output must be seen), it is the plain convolution
-/// and the activation runs after it as usual.
+/// The convolution for a layer whose next operation is `activation` (ReLU, ReLU6 or
+/// hard-swish), in one pass for inference: oneDNN applies the activation as the convolution
+/// writes its output, the result is marked, and the activation that follows returns it
+/// unchanged. While gradients are recorded, a graph is traced or layers are captured (where
+/// the convolution's own output must be seen), it is the plain convolution and the
+/// activation runs after it as usual.
 func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: AxisValues, padding: Padding, dilation: AxisValues,
             groups: Int, activation: Activation) throws(StrataError) -> Tensor {
     let recording = GradMode.isEnabled && ([input, weight] + (bias.map { [$0] } ?? [])).contains { $0.requiresGrad }

@@ -62,9 +62,19 @@ extension DNNLConvolution {
         (0..<2).map { key.geometry.dilation[$0] * (key.weight[2 + $0] - 1) + 1 }
     }
 
+    /// The rewritten convolution for `key` in `direction` with its data argument — `data` (the
+    /// input forward, the output gradient backward) in the interior of a zeroed buffer — or
+    /// `nil` where the plain primitive is to run.
+    static func rewritten(_ key: Key, _ direction: Direction, data: Tensor) -> (entry: Entry, data: DNNLMemory.Argument)? {
+        guard let padded = prePadded(key, direction),
+              let entry = direction == .forward ? forward(padded) : backwardData(padded) else { return nil }
+        let (dims, format) = direction == .forward ? (key.input, entry.input) : (outputShape(key), entry.output)
+        return embedded(data, dims: dims, offsets: offsets(key, direction), in: format).map { (entry, $0) }
+    }
+
     /// Where the input (forward) or the output gradient (backward data) of `key` lies in
     /// the zeroed buffer of the rewritten convolution: offsets per axis.
-    static func offsets(_ key: Key, _ direction: Direction) -> [Int] {
+    private static func offsets(_ key: Key, _ direction: Direction) -> [Int] {
         let g = key.geometry
         let spatial = direction == .forward ? g.paddingBefore : zip(extents(key), g.paddingBefore).map { $0 - 1 - $1 }
         return [0, 0] + spatial
@@ -75,7 +85,7 @@ extension DNNLConvolution {
 
     /// `tensor` (of `dims`) in a zeroed buffer of `format` (larger dims), at `offsets`; `nil`
     /// where oneDNN cannot describe that part of the format (the plain convolution runs then).
-    static func embedded(_ tensor: Tensor, dims: [Int], offsets: [Int], in format: dnnl_memory_desc_t) -> DNNLMemory.Argument? {
+    private static func embedded(_ tensor: Tensor, dims: [Int], offsets: [Int], in format: dnnl_memory_desc_t) -> DNNLMemory.Argument? {
         var parent = format, interior = dnnl_memory_desc_t()
         guard dnnl_memory_desc_init_submemory(&interior, &parent, DNNL.dims(dims), DNNL.dims(offsets)) == dnnl_success
         else { return nil }
