@@ -302,9 +302,8 @@ enum Workloads {
         let forward = try Timing.measure(iterations: 3) { _ = try conv2d(x, weight: weight, padding: 1) }
         let gradOutput = try Tensor.randn([n, k, h, w], generator: &rng)
         let backward = Timing.measure(iterations: 2) {
-            _ = backend.convolutionBackwardData(gradOutput: gradOutput, weight: weight, inputShape: x.shape, geometry: geometry)
-            _ = backend.convolutionBackwardWeights(input: x, gradOutput: gradOutput, weightShape: weight.shape,
-                                                   geometry: geometry, withBias: false)
+            _ = backend.convolutionBackward(gradOutput: gradOutput, input: x, weight: weight, geometry: geometry,
+                                            needsInput: true, needsWeight: true, withBias: false)
         }
         let size = 2048
         let a = try Tensor.randn([size, size], generator: &rng), b = try Tensor.randn([size, size], generator: &rng)

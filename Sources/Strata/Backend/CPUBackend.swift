@@ -82,6 +82,21 @@ public struct CPUBackend: Backend {
         return result
     }
 
+    /// Both passes read the output gradient in the same (blocked) format: a plain one is
+    /// reordered once for the two instead of once in each.
+    public func convolutionBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, geometry: ConvolutionGeometry,
+                                    needsInput: Bool, needsWeight: Bool,
+                                    withBias: Bool) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
+        var shared = gradOutput
+        let key = DNNLConvolution.Key(input: input.shape, weight: weight.shape, withBias: false, geometry: geometry)
+        if needsInput, needsWeight || withBias, gradOutput.count > 0, DNNLConvolution.supports(geometry),
+           let entry = DNNLConvolution.backwardData(key) {
+            shared = Memory.converted(gradOutput, to: entry.output)
+        }
+        return convolutionBackwardInTwoPasses(gradOutput: shared, input: input, weight: weight, geometry: geometry,
+                                              needsInput: needsInput, needsWeight: needsWeight, withBias: withBias)
+    }
+
     // Weight gradients sum over the batch. So that the sum rounds the same way however
     // many cores are free, the batch is cut into `CoreAvailability.workSplit` parts (a
     // number fixed for the process), each part's gradient is computed on one thread, and

@@ -75,15 +75,9 @@ private func convolution(_ arguments: ConvolutionArguments, bias: Tensor?) throw
     let (input, weight) = (x.detach(), w.detach())
     let (needInput, needWeight, needBias) = (x.requiresGrad, w.requiresGrad, bias?.requiresGrad ?? false)
     return Tensor.record(result, "convolution", inputs: [x, w] + (bias.map { [$0] } ?? [])) { grad in
-        let backend = Kernels.backend
-        let dx = needInput
-            ? backend.convolutionBackwardData(gradOutput: grad, weight: weight, inputShape: input.shape, geometry: geometry)
-            : nil
-        var dw: Tensor?, db: Tensor?
-        if needWeight || needBias {
-            (dw, db) = backend.convolutionBackwardWeights(input: input, gradOutput: grad, weightShape: weight.shape,
-                                                          geometry: geometry, withBias: needBias)
-        }
-        return [dx, needWeight ? dw : nil] + (bias == nil ? [] : [db])
+        let (dx, dw, db) = Kernels.backend.convolutionBackward(gradOutput: grad, input: input, weight: weight,
+                                                              geometry: geometry, needsInput: needInput,
+                                                              needsWeight: needWeight, withBias: needBias)
+        return [dx, dw] + (bias == nil ? [] : [db])
     }
 }

@@ -54,6 +54,16 @@ enum DNNLMemory {
         return Argument(descriptor: descriptor, pointer: converted.buffer, owner: converted)
     }
 
+    /// `tensor` when it already holds `descriptor`'s format (or that format is plain), else a
+    /// new tensor of its shape holding its elements reordered into it: one reorder for a plain
+    /// tensor that several primitives read in the same blocked format.
+    static func converted(_ tensor: Tensor, to descriptor: dnnl_memory_desc_t) -> Tensor {
+        guard let blocked = view(tensor, as: descriptor).owner as? DNNLBlockedData,
+              blocked !== tensor.opaqueData else { return tensor }
+        let storage = TensorStorage(opaque: blocked, byteCount: tensor.count * MemoryLayout<Float>.size)
+        return Tensor(storage: storage, shape: tensor.shape, strides: Shape.contiguousStrides(tensor.shape))
+    }
+
     /// A new tensor of `shape` whose elements a primitive will write in `descriptor`'s
     /// format: a plain tensor when that format is plain, else one with blocked storage.
     static func output(shape: [Int], _ descriptor: dnnl_memory_desc_t) -> (Tensor, Argument) {
