@@ -57,7 +57,7 @@ public struct CPUBackend: Backend {
         let chosen = padded?.entry ?? entry
         let source = padded?.data ?? Memory.view(input, as: entry.input)
         let (result, output) = Memory.output(shape: DNNLConvolution.outputShape(key), chosen.output)
-        var arguments = [(DNNL_ARG_SRC, source), (DNNL_ARG_WEIGHTS, Memory.view(weight, as: chosen.weight)),
+        var arguments = [(DNNL_ARG_SRC, source), (DNNL_ARG_WEIGHTS, Memory.keptView(weight, as: chosen.weight)),
                          (DNNL_ARG_DST, output)]
         if let bias { arguments.append((DNNL_ARG_BIAS, Memory.view(bias, as: chosen.bias))) }
         DNNLContext.shared.execute(chosen.primitive, arguments)
@@ -78,7 +78,7 @@ public struct CPUBackend: Backend {
         let (result, gradient) = Memory.output(shape: inputShape, chosen.input)
         DNNLContext.shared.execute(chosen.primitive, [
             (DNNL_ARG_DIFF_DST, outputGradient),
-            (DNNL_ARG_WEIGHTS, Memory.view(weight, as: chosen.weight)), (DNNL_ARG_DIFF_SRC, gradient)])
+            (DNNL_ARG_WEIGHTS, Memory.keptView(weight, as: chosen.weight)), (DNNL_ARG_DIFF_SRC, gradient)])
         return result
     }
 

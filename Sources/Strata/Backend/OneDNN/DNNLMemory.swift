@@ -54,6 +54,30 @@ enum DNNLMemory {
         return Argument(descriptor: descriptor, pointer: converted.buffer, owner: converted)
     }
 
+    /// `view` for a tensor read unchanged call after call (a layer's weight): the reordered
+    /// copy stays with the tensor's storage until its elements change, so later calls read
+    /// it without a reorder.
+    static func keptView(_ tensor: Tensor, as descriptor: dnnl_memory_desc_t) -> Argument {
+        let current = natural(tensor, dims: DNNL.dimensions(descriptor))
+        guard !DNNL.equal(current.descriptor, descriptor) else { return current }
+        guard tensor.isContiguous else { return view(tensor, as: descriptor) }
+        let key = KeptLayout(from: DNNLFormatKey(current.descriptor), to: DNNLFormatKey(descriptor), offset: tensor.offset)
+        let copy = tensor.storage.layoutCopy(for: key) { () -> DNNLBlockedData in
+            let converted = DNNLBlockedData(descriptor: descriptor)
+            reorder(from: current.descriptor, current.pointer, to: descriptor, converted.buffer)
+            withExtendedLifetime(current.owner) {}
+            return converted
+        }
+        return Argument(descriptor: descriptor, pointer: copy.buffer, owner: copy)
+    }
+
+    /// What a kept copy was made from (the format and first element of the tensor read) and for.
+    private struct KeptLayout: Hashable {
+        let from: DNNLFormatKey
+        let to: DNNLFormatKey
+        let offset: Int
+    }
+
     /// `tensor` when it already holds `descriptor`'s format (or that format is plain), else a
     /// new tensor of its shape holding its elements reordered into it: one reorder for a plain
     /// tensor that several primitives read in the same blocked format.
