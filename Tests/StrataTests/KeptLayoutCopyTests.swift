@@ -2,7 +2,7 @@ import CDNNL
 import XCTest
 @testable import Strata
 
-/// A weight's blocked copy stays with its storage (`TensorStorage.layoutCopy`,
+/// A weight's blocked copy stays with its storage (`TensorStorage.keptCopy`,
 /// `DNNLMemory.keptView`): read again unchanged, it is not reordered again; changed in
 /// place (an optimizer step), the next read copies the new elements.
 final class KeptLayoutCopyTests: XCTestCase {
@@ -57,5 +57,18 @@ final class KeptLayoutCopyTests: XCTestCase {
         assertClose(after, reference.convolutionForward(input: x, weight: weight, bias: nil, geometry: geometry, activation: nil),
                     rtol: 1e-4, atol: 1e-4, "after the step")
         XCTAssertGreaterThan(try (after - before).abs().max().item(), 0.1, "the step changed the output")
+    }
+
+    func testACopyMadeWhileTheElementsChangeIsNotKept() throws {
+        let tensor = try Tensor([1, 2, 3, 4], shape: [4])
+        let storage = tensor.storage
+        let first = storage.keptCopy(for: "layout") { () -> NSObject in
+            tensor.withMutableFloats { $0[0] = 5 }
+            return NSObject()
+        }
+        let second = storage.keptCopy(for: "layout") { NSObject() }
+        XCTAssertFalse(first === second, "the first copy was made from elements that changed under it")
+        XCTAssertTrue(storage.keptCopy(for: "layout") { NSObject() } === second, "the second is kept")
+        XCTAssertFalse(storage.keptCopy(for: "another layout") { NSObject() } === second)
     }
 }

@@ -82,7 +82,7 @@ public struct CPUBackend: Backend {
         return result
     }
 
-    /// Both passes read the output gradient in the same (blocked) format: a plain one is
+    /// Where both passes read the output gradient in the same blocked format, a plain one is
     /// reordered once for the two instead of once in each.
     public func convolutionBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, geometry: ConvolutionGeometry,
                                     needsInput: Bool, needsWeight: Bool,
@@ -90,8 +90,8 @@ public struct CPUBackend: Backend {
         var shared = gradOutput
         let key = DNNLConvolution.Key(input: input.shape, weight: weight.shape, withBias: false, geometry: geometry)
         if needsInput, needsWeight || withBias, gradOutput.count > 0, DNNLConvolution.supports(geometry),
-           let entry = DNNLConvolution.backwardData(key) {
-            shared = Memory.converted(gradOutput, to: entry.output)
+           let format = DNNLConvolution.sharedOutputGradientFormat(key) {
+            shared = Memory.converted(gradOutput, to: format)
         }
         return convolutionBackwardInTwoPasses(gradOutput: shared, input: input, weight: weight, geometry: geometry,
                                               needsInput: needsInput, needsWeight: needsWeight, withBias: withBias)

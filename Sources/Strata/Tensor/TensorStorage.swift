@@ -28,25 +28,25 @@ final class TensorStorage: @unchecked Sendable {
     var version: Int { modifications.load(ordering: .relaxed) }
 
     /// Counts one in-place modification (every writer through `withMutableFloats` & co.)
-    /// and drops the layout copy, which no longer holds these elements.
+    /// and drops the kept copy, which no longer holds these elements.
     func recordModification() {
         modifications.add(1, ordering: .relaxed)
-        lock.withLock { layoutCopy = nil }
+        lock.withLock { kept = nil }
     }
 
     /// A copy of the elements in another layout that a backend made to read them (oneDNN's
-    /// blocked weights), with what it was made for: kept so that the next read the same way
-    /// (a layer's weight, call after call in inference) does not copy again, until the
-    /// elements change. One per storage: a copy for another key replaces it.
-    private var layoutCopy: (key: AnyHashable, copy: AnyObject)?
+    /// blocked weights) and what it holds: kept so that the next read the same way (a layer's
+    /// weight, call after call in inference) does not copy again, until the elements change.
+    /// One per storage: a copy for another key replaces it.
+    private var kept: (key: AnyHashable, copy: AnyObject)?
 
     /// The copy kept for `key`, else `make()`'s, kept in its place unless the elements
     /// changed while it was made.
-    func layoutCopy<Copy: AnyObject>(for key: AnyHashable, make: () -> Copy) -> Copy {
+    func keptCopy<Copy: AnyObject>(for key: AnyHashable, make: () -> Copy) -> Copy {
         let version = self.version
-        if let kept = lock.withLock({ layoutCopy }), kept.key == key, let copy = kept.copy as? Copy { return copy }
+        if let kept = lock.withLock({ kept }), kept.key == key, let copy = kept.copy as? Copy { return copy }
         let copy = make()
-        lock.withLock { if self.version == version { layoutCopy = (key, copy) } }
+        lock.withLock { if self.version == version { kept = (key, copy) } }
         return copy
     }
 

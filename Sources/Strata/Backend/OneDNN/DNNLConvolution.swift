@@ -122,6 +122,14 @@ enum DNNLConvolution {
         }
     }
 
+    /// The format both backward passes of `key` read the output gradient in: the backward-data
+    /// primitive's, when the weight-gradient primitive for the whole batch reads the same; else `nil`.
+    static func sharedOutputGradientFormat(_ key: Key) -> dnnl_memory_desc_t? {
+        guard let data = backwardData(key), let weights = backwardWeights(key, threads: CoreAvailability.workSplit),
+              DNNL.equal(data.output, weights.output) else { return nil }
+        return data.output
+    }
+
     /// Weight gradients for `threads` threads (with `userScratchpad`: to run beside others).
     static func backwardWeights(_ key: Key, threads: Int, userScratchpad: Bool = false) -> Entry? {
         (userScratchpad ? backwardWeightsPartCache : backwardWeightsCache).value(for: key, threads: threads) {

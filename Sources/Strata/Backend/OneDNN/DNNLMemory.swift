@@ -55,14 +55,15 @@ enum DNNLMemory {
     }
 
     /// `view` for a tensor read unchanged call after call (a layer's weight): the reordered
-    /// copy stays with the tensor's storage until its elements change, so later calls read
-    /// it without a reorder.
+    /// copy stays with the tensor's storage — memory the size of the tensor — until its
+    /// elements change or a read in another format replaces it, so later calls read it
+    /// without a reorder.
     static func keptView(_ tensor: Tensor, as descriptor: dnnl_memory_desc_t) -> Argument {
+        guard tensor.isContiguous else { return view(tensor, as: descriptor) }
         let current = natural(tensor, dims: DNNL.dimensions(descriptor))
         guard !DNNL.equal(current.descriptor, descriptor) else { return current }
-        guard tensor.isContiguous else { return view(tensor, as: descriptor) }
-        let key = KeptLayout(from: DNNLFormatKey(current.descriptor), to: DNNLFormatKey(descriptor), offset: tensor.offset)
-        let copy = tensor.storage.layoutCopy(for: key) { () -> DNNLBlockedData in
+        let copy = tensor.storage.keptCopy(for: KeptLayout(format: DNNLFormatKey(descriptor), offset: tensor.offset)) {
+            () -> DNNLBlockedData in
             let converted = DNNLBlockedData(descriptor: descriptor)
             reorder(from: current.descriptor, current.pointer, to: descriptor, converted.buffer)
             withExtendedLifetime(current.owner) {}
@@ -71,10 +72,9 @@ enum DNNLMemory {
         return Argument(descriptor: descriptor, pointer: copy.buffer, owner: copy)
     }
 
-    /// What a kept copy was made from (the format and first element of the tensor read) and for.
+    /// What a kept copy holds: the elements from `offset` on, in `format` (which has the dims).
     private struct KeptLayout: Hashable {
-        let from: DNNLFormatKey
-        let to: DNNLFormatKey
+        let format: DNNLFormatKey
         let offset: Int
     }
 
