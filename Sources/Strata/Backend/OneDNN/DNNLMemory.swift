@@ -48,10 +48,16 @@ enum DNNLMemory {
     static func view(_ tensor: Tensor, as descriptor: dnnl_memory_desc_t) -> Argument {
         let current = natural(tensor, dims: DNNL.dimensions(descriptor))
         if DNNL.equal(current.descriptor, descriptor) { return current }
+        let converted = reordered(current, to: descriptor)
+        return Argument(descriptor: descriptor, pointer: converted.buffer, owner: converted)
+    }
+
+    /// A new buffer holding `current`'s elements in `descriptor`'s format.
+    private static func reordered(_ current: Argument, to descriptor: dnnl_memory_desc_t) -> DNNLBlockedData {
         let converted = DNNLBlockedData(descriptor: descriptor)
         reorder(from: current.descriptor, current.pointer, to: descriptor, converted.buffer)
         withExtendedLifetime(current.owner) {}
-        return Argument(descriptor: descriptor, pointer: converted.buffer, owner: converted)
+        return converted
     }
 
     /// `view` for a tensor read unchanged call after call (a layer's weight): the reordered
@@ -63,11 +69,7 @@ enum DNNLMemory {
         let current = natural(tensor, dims: DNNL.dimensions(descriptor))
         guard !DNNL.equal(current.descriptor, descriptor) else { return current }
         let copy = tensor.storage.keptCopy(for: KeptLayout(format: DNNLFormatKey(descriptor), offset: tensor.offset)) {
-            () -> DNNLBlockedData in
-            let converted = DNNLBlockedData(descriptor: descriptor)
-            reorder(from: current.descriptor, current.pointer, to: descriptor, converted.buffer)
-            withExtendedLifetime(current.owner) {}
-            return converted
+            reordered(current, to: descriptor)
         }
         return Argument(descriptor: descriptor, pointer: copy.buffer, owner: copy)
     }
@@ -84,8 +86,13 @@ enum DNNLMemory {
     static func converted(_ tensor: Tensor, to descriptor: dnnl_memory_desc_t) -> Tensor {
         guard let blocked = view(tensor, as: descriptor).owner as? DNNLBlockedData,
               blocked !== tensor.opaqueData else { return tensor }
-        let storage = TensorStorage(opaque: blocked, byteCount: tensor.count * MemoryLayout<Float>.size)
-        return Tensor(storage: storage, shape: tensor.shape, strides: Shape.contiguousStrides(tensor.shape))
+        return holding(blocked, shape: tensor.shape)
+    }
+
+    /// A contiguous tensor of `shape` whose elements are, for now, `blocked`'s.
+    private static func holding(_ blocked: DNNLBlockedData, shape: [Int]) -> Tensor {
+        let storage = TensorStorage(opaque: blocked, byteCount: Shape.count(shape) * MemoryLayout<Float>.size)
+        return Tensor(storage: storage, shape: shape, strides: Shape.contiguousStrides(shape))
     }
 
     /// A new tensor of `shape` whose elements a primitive will write in `descriptor`'s
@@ -96,9 +103,7 @@ enum DNNLMemory {
             return (tensor, Argument(descriptor: descriptor, pointer: tensor.storage.pointer, owner: tensor.storage))
         }
         let blocked = DNNLBlockedData(descriptor: descriptor)
-        let storage = TensorStorage(opaque: blocked, byteCount: Shape.count(shape) * 4)
-        let tensor = Tensor(storage: storage, shape: shape, strides: Shape.contiguousStrides(shape))
-        return (tensor, Argument(descriptor: descriptor, pointer: blocked.buffer, owner: blocked))
+        return (holding(blocked, shape: shape), Argument(descriptor: descriptor, pointer: blocked.buffer, owner: blocked))
     }
 
     private static let reorders = DNNLCache<[DNNLFormatKey], DNNLPrimitive>()
