@@ -109,8 +109,11 @@ public struct CPUBackend: Backend {
             return reference.convolutionBackwardWeights(input: input, gradOutput: gradOutput, weightShape: weightShape,
                                                         geometry: geometry, withBias: withBias)
         }
-        if let parts = partitionedBackwardWeights(key, input: input, gradOutput: gradOutput) { return parts }
-        guard let entry = DNNLConvolution.backwardWeights(key, threads: CoreAvailability.workSplit) else {
+        let whole = DNNLConvolution.backwardWeights(key, threads: CoreAvailability.workSplit)
+        // Winograd needs the whole batch (oneDNN runs it only from 16 samples) and halves the work
+        if !(whole.map(DNNLConvolution.runsWinograd) ?? false),
+           let parts = partitionedBackwardWeights(key, input: input, gradOutput: gradOutput) { return parts }
+        guard let entry = whole else {
             return reference.convolutionBackwardWeights(input: input, gradOutput: gradOutput, weightShape: weightShape,
                                                         geometry: geometry, withBias: withBias)
         }
