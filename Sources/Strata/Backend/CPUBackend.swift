@@ -215,15 +215,18 @@ public struct CPUBackend: Backend {
         guard let geometry = requested.floorEquivalent(input: [input.shape[2], input.shape[3]]) else {
             return reference.poolingForward(input: input, geometry: requested, training: training)
         }
-        let source = Memory.natural(input, dims: input.shape)
-        let key = DNNLPooling.Key(input: input.shape, geometry: geometry, training: training && geometry.kind == .max,
-                                  format: DNNLFormatKey(source.descriptor))
+        let natural = Memory.natural(input, dims: input.shape)
+        let channels = DNNLPooling.pooledChannels(natural.descriptor)
+        let source = Memory.Argument(descriptor: DNNL.withChannels(natural.descriptor, channels),
+                                     pointer: natural.pointer, owner: natural.owner)
+        let key = DNNLPooling.Key(input: [input.shape[0], channels] + input.shape.dropFirst(2), geometry: geometry,
+                                  training: training && geometry.kind == .max, format: DNNLFormatKey(source.descriptor))
         guard input.count > 0, let primitive = DNNLPooling.forward(key, source: source.descriptor) else {
             return reference.poolingForward(input: input, geometry: geometry, training: training)
         }
         let (result, output) = Memory.output(shape: DNNLPooling.outputShape(input: input.shape, geometry: geometry),
-                                             primitive.memoryDescriptor(dnnl_query_dst_md))
-        var arguments = [(DNNL_ARG_SRC, source), (DNNL_ARG_DST, output)]
+                                             DNNL.withChannels(primitive.memoryDescriptor(dnnl_query_dst_md), input.shape[1]))
+        var arguments = [(DNNL_ARG_SRC, source), (DNNL_ARG_DST, DNNLPooling.widened(output, channels))]
         var workspace: DNNLPooling.Workspace?
         if key.training {
             let buffer = DNNLBlockedData(descriptor: primitive.memoryDescriptor(dnnl_query_workspace_md))
@@ -243,13 +246,18 @@ public struct CPUBackend: Backend {
         let saved = (workspace as? DNNLPooling.Workspace)
             ?? (isMax ? poolingForward(input: input, geometry: geometry, training: true).workspace as? DNNLPooling.Workspace : nil)
         let format = saved?.inputFormat ?? Memory.natural(input, dims: input.shape).descriptor
-        let key = DNNLPooling.Key(input: input.shape, geometry: geometry, training: isMax, format: DNNLFormatKey(format))
-        guard input.count > 0, !isMax || saved != nil, let primitive = DNNLPooling.backward(key, source: format) else {
+        let channels = DNNLPooling.pooledChannels(format), narrow = input.shape[1]
+        let key = DNNLPooling.Key(input: [input.shape[0], channels] + input.shape.dropFirst(2), geometry: geometry,
+                                  training: isMax, format: DNNLFormatKey(DNNL.withChannels(format, channels)))
+        guard input.count > 0, !isMax || saved != nil,
+              let primitive = DNNLPooling.backward(key, source: DNNL.withChannels(format, channels)) else {
             return reference.poolingBackward(gradOutput: gradOutput, input: input, workspace: nil, geometry: geometry)
         }
-        let (result, gradient) = Memory.output(shape: input.shape, primitive.memoryDescriptor(dnnl_query_diff_src_md))
-        var arguments = [(DNNL_ARG_DIFF_DST, Memory.view(gradOutput, as: primitive.memoryDescriptor(dnnl_query_diff_dst_md))),
-                         (DNNL_ARG_DIFF_SRC, gradient)]
+        let (result, gradient) = Memory.output(
+            shape: input.shape, DNNL.withChannels(primitive.memoryDescriptor(dnnl_query_diff_src_md), narrow))
+        let outputGradient = Memory.view(gradOutput, as: DNNL.withChannels(primitive.memoryDescriptor(dnnl_query_diff_dst_md), narrow))
+        var arguments = [(DNNL_ARG_DIFF_DST, DNNLPooling.widened(outputGradient, channels)),
+                         (DNNL_ARG_DIFF_SRC, DNNLPooling.widened(gradient, channels))]
         if let saved {
             arguments.append((DNNL_ARG_WORKSPACE, Memory.Argument(descriptor: saved.buffer.descriptor,
                                                                    pointer: saved.buffer.buffer, owner: saved.buffer)))

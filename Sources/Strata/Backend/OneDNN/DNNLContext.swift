@@ -143,6 +143,29 @@ enum DNNL {
         return (result, sampleStride)
     }
 
+    /// Whether oneDNN runs its AVX-512 kernels here (not on AVX2-only machines, nor where
+    /// `ONEDNN_MAX_CPU_ISA` caps it below).
+    static let runsAVX512: Bool = {
+        let avx512 = dnnl_cpu_isa_avx512_core.rawValue
+        return dnnl_get_effective_cpu_isa().rawValue & avx512 == avx512
+    }()
+
+    /// How many channels (dim 1) `descriptor`'s memory holds: more than its dims say where a
+    /// blocked format pads them to a whole block (6 channels of `nChw8c` take 8 lanes, the
+    /// last 2 zeros).
+    static func paddedChannels(_ descriptor: dnnl_memory_desc_t) -> Int {
+        var padded = descriptor.padded_dims
+        return withUnsafeBytes(of: &padded) { Int($0.load(fromByteOffset: 8, as: Int64.self)) }
+    }
+
+    /// `descriptor` with `channels` as its dim 1 (at most `paddedChannels`), the layout
+    /// unchanged: the same memory seen with or without its padding lanes as channels.
+    static func withChannels(_ descriptor: dnnl_memory_desc_t, _ channels: Int) -> dnnl_memory_desc_t {
+        var result = descriptor
+        withUnsafeMutableBytes(of: &result.dims) { $0.storeBytes(of: Int64(channels), toByteOffset: 8, as: Int64.self) }
+        return result
+    }
+
     /// oneDNN's spatial parameters as its `dnnl_dims_t` arguments.
     static func dims(_ values: [Int]) -> [Int64] {
         values.map { Int64($0) } + [Int64](repeating: 0, count: 12 - values.count)
