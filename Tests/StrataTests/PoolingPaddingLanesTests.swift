@@ -25,6 +25,10 @@ final class PoolingPaddingLanesTests: XCTestCase {
         defer { DNNLPooling.poolsPaddingLanes = saved }
         let cpu = CPUBackend()
         let (y, workspace) = cpu.poolingForward(input: x, geometry: geometry, training: true)
+        if let saved = workspace as? DNNLPooling.Workspace {
+            // max pooling ran on as many channels as asked: the padded count, or the tensor's
+            XCTAssertEqual(DNNL.dimensions(saved.inputFormat)[1], paddingLanes ? DNNL.paddedChannels(saved.inputFormat) : 6)
+        }
         return (y, cpu.poolingBackward(gradOutput: dy, input: x, workspace: workspace, geometry: geometry))
     }
 

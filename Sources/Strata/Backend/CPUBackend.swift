@@ -100,8 +100,8 @@ public struct CPUBackend: Backend {
     // Weight gradients sum over the batch. So that the sum rounds the same way however
     // many cores are free, the batch is cut into `CoreAvailability.workSplit` parts (a
     // number fixed for the process), each part's gradient is computed on one thread, and
-    // the parts are added in order; when the formats do not allow parts, one primitive
-    // made for `workSplit` threads computes the whole.
+    // the parts are added in order; when the formats do not allow parts, or the whole batch
+    // runs Winograd's algorithm, one primitive made for `workSplit` threads computes the whole.
     public func convolutionBackwardWeights(input: Tensor, gradOutput: Tensor, weightShape: [Int],
                                            geometry: ConvolutionGeometry, withBias: Bool) -> (weight: Tensor, bias: Tensor?) {
         let key = DNNLConvolution.Key(input: input.shape, weight: weightShape, withBias: withBias, geometry: geometry)
@@ -110,7 +110,7 @@ public struct CPUBackend: Backend {
                                                         geometry: geometry, withBias: withBias)
         }
         let whole = DNNLConvolution.backwardWeights(key, threads: CoreAvailability.workSplit)
-        // Winograd needs the whole batch (oneDNN runs it only from 16 samples) and halves the work
+        // Winograd needs the whole batch (Strata asks for it from 16 samples) and halves the work
         if !(whole.map(DNNLConvolution.runsWinograd) ?? false),
            let parts = partitionedBackwardWeights(key, input: input, gradOutput: gradOutput) { return parts }
         guard let entry = whole else {
@@ -217,8 +217,7 @@ public struct CPUBackend: Backend {
         }
         let natural = Memory.natural(input, dims: input.shape)
         let channels = DNNLPooling.pooledChannels(natural.descriptor)
-        let source = Memory.Argument(descriptor: DNNL.withChannels(natural.descriptor, channels),
-                                     pointer: natural.pointer, owner: natural.owner)
+        let source = DNNLPooling.widened(natural, channels)
         let key = DNNLPooling.Key(input: [input.shape[0], channels] + input.shape.dropFirst(2), geometry: geometry,
                                   training: training && geometry.kind == .max, format: DNNLFormatKey(source.descriptor))
         guard input.count > 0, let primitive = DNNLPooling.forward(key, source: source.descriptor) else {
@@ -247,10 +246,10 @@ public struct CPUBackend: Backend {
             ?? (isMax ? poolingForward(input: input, geometry: geometry, training: true).workspace as? DNNLPooling.Workspace : nil)
         let format = saved?.inputFormat ?? Memory.natural(input, dims: input.shape).descriptor
         let channels = DNNLPooling.pooledChannels(format), narrow = input.shape[1]
+        let wideFormat = DNNL.withChannels(format, channels)
         let key = DNNLPooling.Key(input: [input.shape[0], channels] + input.shape.dropFirst(2), geometry: geometry,
-                                  training: isMax, format: DNNLFormatKey(DNNL.withChannels(format, channels)))
-        guard input.count > 0, !isMax || saved != nil,
-              let primitive = DNNLPooling.backward(key, source: DNNL.withChannels(format, channels)) else {
+                                  training: isMax, format: DNNLFormatKey(wideFormat))
+        guard input.count > 0, !isMax || saved != nil, let primitive = DNNLPooling.backward(key, source: wideFormat) else {
             return reference.poolingBackward(gradOutput: gradOutput, input: input, workspace: nil, geometry: geometry)
         }
         let (result, gradient) = Memory.output(

@@ -56,17 +56,22 @@ enum DNNLConvolution {
         return groups == 1 ? key.weight : [groups, key.weight[0] / groups] + Array(key.weight[1...])
     }
 
-    /// The algorithm asked of oneDNN: `auto` lets it pick Winograd's F(4×4, 3×3) (only on
-    /// AVX-512, only for 3×3 kernels with stride 1 and no dilation, never for a batch under
-    /// 16), which runs ResNet's, VGG's and CIFAR networks' 3×3 layers about twice as fast as
-    /// the direct kernel; under 16 channels in or out it pads them to 16 and runs up to 5×
-    /// slower (a first layer on RGB, LeNet's 6 channels), so those stay direct.
+    /// The algorithm asked of oneDNN, decided here from the key alone (oneDNN's own `auto`
+    /// choice depends on the thread count, and so would the bits of the result): Winograd's
+    /// F(4×4, 3×3) where oneDNN has it — AVX-512, 3×3 kernels, stride 1, no dilation, padding
+    /// at most 1 — for batches from 16 with 16 or more channels in and out, where it runs
+    /// ResNet's, VGG's and CIFAR networks' layers about twice as fast as the direct kernel
+    /// (under 16 channels it pads them to 16 and runs up to 5× slower; on a batch of 1, 1.7×
+    /// slower); else direct. Where oneDNN declines Winograd, the direct kernel runs.
     static func algorithm(_ key: Key) -> dnnl_alg_kind_t {
-        let inputChannels = key.weight[1], outputChannels = key.weight[0] / key.geometry.groups
-        return min(inputChannels, outputChannels) < 16 ? dnnl_convolution_direct : dnnl_convolution_auto
+        let g = key.geometry
+        let winograd = DNNL.runsAVX512 && g.groups == 1 && key.weight[2] == 3 && key.weight[3] == 3
+            && g.stride == [1, 1] && g.dilation == [1, 1] && (g.paddingBefore + g.paddingAfter).allSatisfy { $0 <= 1 }
+            && key.input[0] >= 16 && min(key.weight[0], key.weight[1]) >= 16
+        return winograd ? dnnl_convolution_winograd : dnnl_convolution_direct
     }
 
-    /// Whether oneDNN resolved `auto` to Winograd for this primitive.
+    /// Whether the primitive runs Winograd's algorithm.
     static func runsWinograd(_ entry: Entry) -> Bool {
         var operation: UnsafeRawPointer?
         guard dnnl_primitive_desc_query(entry.primitive.descriptor, dnnl_query_convolution_d, 0, &operation) == dnnl_success,
@@ -76,7 +81,7 @@ enum DNNLConvolution {
 
     private struct Descriptors {
         var input, weight, bias, output: dnnl_memory_desc_t
-        let algorithm: dnnl_alg_kind_t
+        var algorithm: dnnl_alg_kind_t
         let strides, dilation, paddingBefore, paddingAfter: [Int64]
 
         init(_ key: Key) {
@@ -93,6 +98,15 @@ enum DNNLConvolution {
         }
     }
 
+    /// `build`'s entry for the key's algorithm, or for the direct one where oneDNN declines Winograd.
+    private static func entry(_ key: Key, _ build: (inout Descriptors) -> Entry?) -> Entry? {
+        var d = Descriptors(key)
+        if let entry = build(&d) { return entry }
+        guard d.algorithm == dnnl_convolution_winograd else { return nil }
+        d.algorithm = dnnl_convolution_direct
+        return build(&d)
+    }
+
     private static func forwardPrimitive(_ key: Key, _ d: inout Descriptors) -> DNNLPrimitive? {
         var operation = dnnl_convolution_desc_t()
         let status = withOptionalPointer(key.withBias, &d.bias) { bias in
@@ -105,13 +119,12 @@ enum DNNLConvolution {
     }
 
     static func forward(_ key: Key) -> Entry? {
-        forwardCache.value(for: key) {
-            var d = Descriptors(key)
+        forwardCache.value(for: key) { entry(key) { d in
             guard let primitive = forwardPrimitive(key, &d) else { return nil }
             return Entry(primitive: primitive, input: primitive.memoryDescriptor(dnnl_query_src_md),
                          weight: primitive.memoryDescriptor(dnnl_query_weights_md),
                          output: primitive.memoryDescriptor(dnnl_query_dst_md), bias: d.bias)
-        }
+        } }
     }
 
     /// The forward convolutions made so far: shapes and the implementation oneDNN chose (a
@@ -128,8 +141,7 @@ enum DNNLConvolution {
     }
 
     static func backwardData(_ key: Key) -> Entry? {
-        backwardDataCache.value(for: key) {
-            var d = Descriptors(key)
+        backwardDataCache.value(for: key) { entry(key) { d in
             guard let hint = forwardPrimitive(key, &d) else { return nil }
             var operation = dnnl_convolution_desc_t()
             guard dnnl_dilated_convolution_backward_data_desc_init(
@@ -139,7 +151,7 @@ enum DNNLConvolution {
             return Entry(primitive: primitive, input: primitive.memoryDescriptor(dnnl_query_diff_src_md),
                          weight: primitive.memoryDescriptor(dnnl_query_weights_md),
                          output: primitive.memoryDescriptor(dnnl_query_diff_dst_md), bias: d.bias)
-        }
+        } }
     }
 
     /// The format both backward passes of `key` read the output gradient in: the backward-data
@@ -152,8 +164,7 @@ enum DNNLConvolution {
 
     /// Weight gradients for `threads` threads (with `userScratchpad`: to run beside others).
     static func backwardWeights(_ key: Key, threads: Int, userScratchpad: Bool = false) -> Entry? {
-        (userScratchpad ? backwardWeightsPartCache : backwardWeightsCache).value(for: key, threads: threads) {
-            var d = Descriptors(key)
+        (userScratchpad ? backwardWeightsPartCache : backwardWeightsCache).value(for: key, threads: threads) { entry(key) { d in
             guard let hint = forwardPrimitive(key, &d) else { return nil }
             var operation = dnnl_convolution_desc_t()
             let status = withOptionalPointer(key.withBias, &d.bias) { bias in
@@ -167,7 +178,7 @@ enum DNNLConvolution {
             return Entry(primitive: primitive, input: primitive.memoryDescriptor(dnnl_query_src_md),
                          weight: primitive.memoryDescriptor(dnnl_query_diff_weights_md),
                          output: primitive.memoryDescriptor(dnnl_query_diff_dst_md), bias: d.bias)
-        }
+        } }
     }
 }
 
