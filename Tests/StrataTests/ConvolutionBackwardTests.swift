@@ -1,6 +1,22 @@
 import XCTest
 @testable import Strata
 
+/// Asserts that `gradients` (input, weight, bias) are the reference backend's for the same
+/// arguments, within `rtol` 1e-4 and the given absolute tolerances (the bias takes the weight's).
+func assertGradientsMatchTheReference(_ gradients: (input: Tensor?, weight: Tensor?, bias: Tensor?), gradOutput: Tensor,
+                                      input: Tensor, weight: Tensor, geometry: ConvolutionGeometry,
+                                      inputAtol: Float, weightAtol: Float, _ message: String,
+                                      file: StaticString = #filePath, line: UInt = #line) throws {
+    let exact = ReferenceBackend().convolutionBackward(gradOutput: gradOutput, input: input, weight: weight, geometry: geometry,
+                                                       needsInput: true, needsWeight: true, withBias: true)
+    for (name, got, expected, atol) in [("input", gradients.input, exact.input, inputAtol),
+                                        ("weight", gradients.weight, exact.weight, weightAtol),
+                                        ("bias", gradients.bias, exact.bias, weightAtol)] {
+        assertClose(try XCTUnwrap(got, file: file, line: line), try XCTUnwrap(expected, file: file, line: line),
+                    rtol: 1e-4, atol: atol, "\(message) \(name) gradient", file: file, line: line)
+    }
+}
+
 /// `Backend.convolutionBackward`, both backward passes from one output gradient: the CPU
 /// backend reorders a plain gradient once for the two passes, with the same bits as the
 /// passes called one by one and the reference backend's values.
@@ -39,11 +55,8 @@ final class ConvolutionBackwardTests: XCTestCase {
             XCTAssertEqual(try XCTUnwrap(both.input).toArray(), dx.toArray(), "\(c.input) input gradient")
             XCTAssertEqual(try XCTUnwrap(both.weight).toArray(), dw.toArray(), "\(c.input) weight gradient")
             XCTAssertEqual(try XCTUnwrap(both.bias).toArray(), try XCTUnwrap(db).toArray(), "\(c.input) bias gradient")
-            let reference = ReferenceBackend().convolutionBackward(gradOutput: dy, input: x, weight: w, geometry: c.geometry,
-                                                                   needsInput: true, needsWeight: true, withBias: true)
-            assertClose(try XCTUnwrap(both.input), try XCTUnwrap(reference.input), rtol: 1e-4, atol: 1e-3, "\(c.input) input gradient")
-            assertClose(try XCTUnwrap(both.weight), try XCTUnwrap(reference.weight), rtol: 1e-4, atol: 1e-2, "\(c.input) weight gradient")
-            assertClose(try XCTUnwrap(both.bias), try XCTUnwrap(reference.bias), rtol: 1e-4, atol: 1e-2, "\(c.input) bias gradient")
+            try assertGradientsMatchTheReference(both, gradOutput: dy, input: x, weight: w, geometry: c.geometry,
+                                                 inputAtol: 1e-3, weightAtol: 1e-2, "\(c.input)")
         }
     }
 
