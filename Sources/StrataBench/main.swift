@@ -44,9 +44,9 @@ if arguments.count == 3 && arguments[1] == "--run" {
             let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         }
-        // the implementation oneDNN chose for each forward convolution of the inference workloads
+        // the kernel (oneDNN's choice or Strata's Winograd) of each forward convolution of the inference workloads
         if ["W3", "W5", "W6"].contains(arguments[2]) {
-            let kernels = oneDNNConvolutionKernels().map { "\($0.shapes): \($0.implementation)" }
+            let kernels = convolutionKernels().map { "\($0.shapes): \($0.implementation)" }
             let data = try JSONSerialization.data(withJSONObject: ["kernels_of": arguments[2], "kernels": kernels], options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         }
@@ -134,7 +134,7 @@ for row in rows where row.unit == "GFLOP/s" {
     print(String(format: "  %@: Strata %.0f%%%@", row.workload, 100 * row.strata / peak.gigaflops, torch))
 }
 for (workload, lines) in kernels.sorted(by: { $0.key < $1.key }) where !lines.isEmpty {
-    print("\noneDNN's forward convolution kernels in \(workload):")
+    print("\nForward convolution kernels in \(workload) (oneDNN's choice, or Strata's own Winograd):")
     for line in lines { print("  \(line)") }
 }
 if let path = environment["BENCH_JSON"] {

@@ -2,8 +2,9 @@ import CDNNL
 
 /// The fast CPU path: oneDNN primitives (convolution, pooling, eval-mode batch norm,
 /// activations, same-shape element-wise ops on blocked data), oneDNN's sgemm for matrix
-/// products, and Swift loops on OpenMP's threads for the rest (training's batch norm
-/// included). Results of oneDNN primitives stay in the format oneDNN chose (e.g.
+/// products, Strata's own Winograd for 3×3 stride-1 convolutions where oneDNN has none
+/// (`WinogradConvolution`, AVX2), and Swift loops on OpenMP's threads for the rest
+/// (training's batch norm included). Results of oneDNN primitives stay in the format oneDNN chose (e.g.
 /// channel-blocked) until a plain reader asks for them, so a conv → batch norm → ReLU →
 /// conv chain runs without reorders. Shapes oneDNN cannot express fall back to the
 /// reference kernels. Results never depend on the thread count (`CoreAvailability`).
@@ -48,6 +49,9 @@ public struct CPUBackend: Backend {
         }
         let key = DNNLConvolution.Key(input: input.shape, weight: weight.shape, withBias: bias != nil, geometry: geometry,
                                       activation: activation)
+        if input.count > 0, WinogradConvolution.applies(key) {
+            return winogradForward(input: input, weight: weight, bias: bias, key: key, activation: activation)
+        }
         guard input.count > 0, DNNLConvolution.supports(geometry), let entry = DNNLConvolution.forward(key) else {
             let output = reference.convolutionForward(input: input, weight: weight, bias: bias, geometry: geometry, activation: nil)
             return activation.map { activationForward($0, input: output) } ?? output
@@ -67,6 +71,9 @@ public struct CPUBackend: Backend {
     public func convolutionBackwardData(gradOutput: Tensor, weight: Tensor, inputShape: [Int],
                                         geometry: ConvolutionGeometry) -> Tensor {
         let key = DNNLConvolution.Key(input: inputShape, weight: weight.shape, withBias: false, geometry: geometry)
+        if gradOutput.count > 0, WinogradConvolution.applies(key) {
+            return winogradBackwardData(gradOutput: gradOutput, weight: weight, key: key)
+        }
         guard gradOutput.count > 0, DNNLConvolution.supports(geometry), let entry = DNNLConvolution.backwardData(key) else {
             return reference.convolutionBackwardData(gradOutput: gradOutput, weight: weight, inputShape: inputShape,
                                                      geometry: geometry)
@@ -90,7 +97,8 @@ public struct CPUBackend: Backend {
         var shared = gradOutput
         let key = DNNLConvolution.Key(input: input.shape, weight: weight.shape, withBias: false, geometry: geometry)
         if needsInput, needsWeight || withBias, gradOutput.count > 0, DNNLConvolution.supports(geometry),
-           let format = DNNLConvolution.sharedOutputGradientFormat(key) {
+           let format = WinogradConvolution.applies(key) ? WinogradConvolution.format(gradOutput.shape)
+               : DNNLConvolution.sharedOutputGradientFormat(key) {
             shared = Memory.converted(gradOutput, to: format)
         }
         return convolutionBackwardInTwoPasses(gradOutput: shared, input: input, weight: weight, geometry: geometry,
@@ -105,6 +113,9 @@ public struct CPUBackend: Backend {
     public func convolutionBackwardWeights(input: Tensor, gradOutput: Tensor, weightShape: [Int],
                                            geometry: ConvolutionGeometry, withBias: Bool) -> (weight: Tensor, bias: Tensor?) {
         let key = DNNLConvolution.Key(input: input.shape, weight: weightShape, withBias: withBias, geometry: geometry)
+        if input.count > 0, WinogradConvolution.applies(key) {
+            return winogradBackwardWeights(input: input, gradOutput: gradOutput, key: key)
+        }
         guard input.count > 0, DNNLConvolution.supports(geometry) else {
             return reference.convolutionBackwardWeights(input: input, gradOutput: gradOutput, weightShape: weightShape,
                                                         geometry: geometry, withBias: withBias)

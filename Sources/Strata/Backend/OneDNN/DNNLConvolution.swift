@@ -132,12 +132,18 @@ enum DNNLConvolution {
     static func forwardKernels() -> [(shapes: String, implementation: String)] {
         let rewritten = rewrittenForward
         return forwardCache.held.filter { !rewritten.contains($0.key) }.map { key, entry in
-            let g = key.geometry
-            var shapes = "\(Shape.describe(key.input)) * \(Shape.describe(key.weight))"
-            if g.stride.contains(where: { $0 != 1 }) { shapes += " stride \(g.stride.map(String.init).joined(separator: "×"))" }
-            if g.groups != 1 { shapes += " groups \(g.groups)" }
-            return (shapes, entry.primitive.implementation)
+            (describe(key), entry.primitive.implementation)
         }
+    }
+
+    /// A convolution's shapes as the kernel report shows them: `input * weight`, with stride
+    /// and groups where not 1.
+    static func describe(_ key: Key) -> String {
+        let g = key.geometry
+        var shapes = "\(Shape.describe(key.input)) * \(Shape.describe(key.weight))"
+        if g.stride.contains(where: { $0 != 1 }) { shapes += " stride \(g.stride.map(String.init).joined(separator: "×"))" }
+        if g.groups != 1 { shapes += " groups \(g.groups)" }
+        return shapes
     }
 
     static func backwardData(_ key: Key) -> Entry? {
