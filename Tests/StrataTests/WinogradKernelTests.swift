@@ -52,7 +52,7 @@ final class WinogradKernelTests: XCTestCase {
         var rng = RandomGenerator(seed: 81)
         let cpu = CPUBackend(), reference = ReferenceBackend()
         // sizes that are no multiple of the 4×4 tile, padding on both, one or no side; 32–132 tiles, so
-        // two or three chunks, the last of 132 cut to 4 tiles
+        // several chunks of 16–64 tiles, the last one cut short where they do not divide the tiles
         for (input, outputs, geometry) in [([11, 64, 13, 11], 72, geometry(before: [1, 1], after: [1, 1])),
                                            ([6, 72, 9, 14], 64, geometry(before: [0, 0], after: [0, 0])),
                                            ([8, 64, 6, 7], 80, geometry(before: [1, 0], after: [0, 1]))] {
@@ -73,8 +73,27 @@ final class WinogradKernelTests: XCTestCase {
                                                              activation: nil).shape, generator: &rng)
             let gradients = cpu.convolutionBackward(gradOutput: dy, input: x, weight: w, geometry: geometry,
                                                     needsInput: true, needsWeight: true, withBias: true)
+            XCTAssertTrue(DNNL.equal(try XCTUnwrap(gradients.input?.storage.opaque as? DNNLBlockedData).descriptor,
+                                     WinogradConvolution.format(x.shape)), "backward data ran as Winograd, \(label)")
             try assertGradientsMatchTheReference(gradients, gradOutput: dy, input: x, weight: w, geometry: geometry,
                                                  inputAtol: 1e-4, weightAtol: 1e-3, label)
+        }
+    }
+
+    func testViewsOfOneWeightOfOtherShapesKeepTheirOwnKernels() throws {
+        var rng = RandomGenerator(seed: 83)
+        let same = geometry(before: [1, 1], after: [1, 1])
+        let cpu = CPUBackend(), reference = ReferenceBackend()
+        let whole = try Tensor.randn([128, 64, 3, 3], generator: &rng) * 0.1
+        // the same storage from the same offset, seen as the first 64 kernels and as 64 kernels of 128 channels
+        let views = [whole, Tensor(storage: whole.storage, shape: [64, 64, 3, 3], strides: Shape.contiguousStrides([64, 64, 3, 3])),
+                     Tensor(storage: whole.storage, shape: [64, 128, 3, 3], strides: Shape.contiguousStrides([64, 128, 3, 3]))]
+        // (outputs up to ≈ 15 from 128 × 9 products: Winograd's rounding is relative to the largest value)
+        for w in views + views {
+            let x = try Tensor.randn([2, w.shape[1], 16, 16], generator: &rng)
+            assertClose(cpu.convolutionForward(input: x, weight: w, bias: nil, geometry: same, activation: nil),
+                        reference.convolutionForward(input: x, weight: w, bias: nil, geometry: same, activation: nil),
+                        rtol: 1e-4, atol: 1e-3, "weight seen as \(w.shape)")
         }
     }
 

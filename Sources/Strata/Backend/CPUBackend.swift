@@ -109,7 +109,7 @@ public struct CPUBackend: Backend {
     // many cores are free, the batch is cut into `CoreAvailability.workSplit` parts (a
     // number fixed for the process), each part's gradient is computed on one thread, and
     // the parts are added in order; when the formats do not allow parts, or the whole batch
-    // runs Winograd's algorithm, one primitive made for `workSplit` threads computes the whole.
+    // runs oneDNN's Winograd, one primitive made for `workSplit` threads computes the whole.
     public func convolutionBackwardWeights(input: Tensor, gradOutput: Tensor, weightShape: [Int],
                                            geometry: ConvolutionGeometry, withBias: Bool) -> (weight: Tensor, bias: Tensor?) {
         let key = DNNLConvolution.Key(input: input.shape, weight: weightShape, withBias: withBias, geometry: geometry)

@@ -38,7 +38,6 @@ extension CPUBackend {
     }
 
     func winogradBackwardWeights(input: Tensor, gradOutput: Tensor, key: DNNLConvolution.Key) -> (weight: Tensor, bias: Tensor?) {
-        WinogradConvolution.noteForward(key)
         let problem = WinogradConvolution.Problem(forward: key)
         let source = DNNLMemory.view(input, as: WinogradConvolution.format(input.shape))
         let gradient = DNNLMemory.view(gradOutput, as: WinogradConvolution.format(gradOutput.shape))
@@ -58,19 +57,22 @@ extension CPUBackend {
     private func transformedKernels(_ weight: Tensor, flipped: Bool) -> WinogradConvolution.TransformedKernels {
         let make = {
             let plain = DNNLMemory.view(weight, as: DNNL.plain(weight.shape))
-            defer { withExtendedLifetime(plain.owner) {} }
-            return WinogradConvolution.TransformedKernels(plain.pointer.assumingMemoryBound(to: Float.self),
-                                                          outputs: weight.shape[0], inputs: weight.shape[1],
-                                                          flipped: flipped, threads: CoreAvailability.threads)
+            return withExtendedLifetime(plain.owner) {
+                WinogradConvolution.TransformedKernels(plain.pointer.assumingMemoryBound(to: Float.self),
+                                                       outputs: weight.shape[0], inputs: weight.shape[1],
+                                                       flipped: flipped, threads: CoreAvailability.threads)
+            }
         }
         guard weight.isContiguous else { return make() }
-        return weight.storage.keptCopy(for: KeptKernels(flipped: flipped, offset: weight.offset), make: make)
+        return weight.storage.keptCopy(for: KeptKernels(flipped: flipped, offset: weight.offset, shape: weight.shape),
+                                       make: make)
     }
 
-    /// What a kept copy of transformed kernels holds.
+    /// What a kept copy of transformed kernels holds: the weight from `offset` on, of `shape`.
     private struct KeptKernels: Hashable {
         let flipped: Bool
         let offset: Int
+        let shape: [Int]
     }
 }
 

@@ -31,7 +31,8 @@ enum WinogradConvolution {
         guard runsOwnKernels, key.input.count == 4, key.weight.count == 4, g.groups == 1,
               key.weight[2] == 3, key.weight[3] == 3, g.stride == [1, 1], g.dilation == [1, 1],
               (g.paddingBefore + g.paddingAfter).allSatisfy({ (0...1).contains($0) }),
-              key.weight[0] % 8 == 0, key.weight[1] % 8 == 0, min(key.weight[0], key.weight[1]) >= 64 else { return false }
+              key.input[1] == key.weight[1], key.weight[0] % 8 == 0, key.weight[1] % 8 == 0,
+              min(key.weight[0], key.weight[1]) >= 64 else { return false }
         return Problem(forward: key).tiles >= 2 * Problem.fewestTilesPerChunk
     }
 
@@ -94,12 +95,14 @@ enum WinogradConvolution {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var forwardKeys = Set<DNNLConvolution.Key>()
 
-    /// The forward convolutions run here so far (for `convolutionKernels`).
-    static var forwardRuns: [DNNLConvolution.Key] { lock.withLock { Array(forwardKeys) } }
+    /// The forward convolutions run here so far (for `convolutionKernels`), by shapes.
+    static var forwardRuns: [DNNLConvolution.Key] {
+        lock.withLock { forwardKeys.sorted { DNNLConvolution.describe($0) < DNNLConvolution.describe($1) } }
+    }
 
-    /// Records that `key`'s forward convolution ran here.
+    /// Records that `key`'s forward convolution ran here (whatever its bias and activation).
     static func noteForward(_ key: DNNLConvolution.Key) {
-        var key = key
+        var key = DNNLConvolution.Key(input: key.input, weight: key.weight, withBias: false, geometry: key.geometry)
         key.activation = nil
         _ = lock.withLock { forwardKeys.insert(key) }
     }
@@ -214,14 +217,16 @@ enum WinogradConvolution {
     static func weightGradient(_ problem: Problem, input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
                                weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?, threads: Int) {
         let (chunk, chunks) = (problem.tilesPerChunk, problem.chunks)
-        let parts = Swift.min(CoreAvailability.workSplit, chunks)
         let sumSize = 36 * problem.inputs * problem.outputs
-        let sums = (0..<parts).map { _ in Scratch(sumSize, zeroed: true) }
+        // a part's sums take 36 × inputs × outputs floats (38 MB for 512 channels): at most 256 MB of them
+        let parts = Swift.min(CoreAvailability.workSplit, chunks, Swift.max(1, (256 << 20) / (sumSize * 4)))
+        let sums = (0..<parts).map { _ in Scratch(sumSize) }
         let biasSums = (0..<parts).map { _ in Scratch(problem.outputs, zeroed: true) }
         onChunks(parts, threads: threads) { range in
             let transformed = Scratch(36 * chunk * problem.inputs), gradients = Scratch(36 * chunk * problem.outputs)
             for part in range {
-                for index in (chunks * part / parts)..<(chunks * (part + 1) / parts) {
+                let firstChunk = chunks * part / parts
+                for index in firstChunk..<(chunks * (part + 1) / parts) {
                     let first = index * chunk, count = Swift.min(chunk, problem.tiles - first)
                     transformInputTiles(problem, input, first: first, count: count, into: transformed.values, chunk: chunk)
                     transformOutputGradientTiles(problem, gradOutput, first: first, count: count, chunk: chunk,
@@ -229,7 +234,8 @@ enum WinogradConvolution {
                     for point in 0..<36 {
                         sgemm(transposeA: true, m: problem.inputs, n: problem.outputs, k: count,
                               a: transformed.values + point * chunk * problem.inputs, lda: problem.inputs,
-                              b: gradients.values + point * chunk * problem.outputs, ldb: problem.outputs, beta: 1,
+                              b: gradients.values + point * chunk * problem.outputs, ldb: problem.outputs,
+                              beta: index == firstChunk ? 0 : 1,
                               c: sums[part].values + point * problem.inputs * problem.outputs, ldc: problem.outputs)
                     }
                 }
@@ -378,8 +384,10 @@ enum WinogradConvolution {
 
     /// `body` over `0..<count` on up to `threads` cores; every sgemm inside runs on one thread.
     private static func onChunks(_ count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
-        // a chunk run inline (one core, or one chunk) would otherwise let sgemm take every core
+        // a chunk run inline (one core, or one chunk) would otherwise let sgemm take every core;
+        // the primitives that run next take their thread count from this setting
         omp_set_num_threads(1)
+        defer { omp_set_num_threads(Int32(threads)) }
         Parallel.forEachChunk(count, threads: threads, body)
     }
 
