@@ -128,7 +128,7 @@ for (index, row) in rows.enumerated() where row.workload.hasSuffix(" fused") {
 }
 BenchRow.printTable(rows)
 print(String(format: "\nGFLOP/s as a share of the measured FMA peak (%.0f GFLOP/s, %@):", peak.gigaflops, peak.isa))
-print("  (FLOPs of the direct convolution: where oneDNN runs Winograd, which does fewer, a share can pass 100%)")
+print("  (FLOPs of the direct convolution: where Winograd runs (oneDNN's on AVX-512, Strata's on AVX2), which does fewer, a share can pass 100%)")
 for row in rows where row.unit == "GFLOP/s" {
     let torch = row.pytorch.map { String(format: ", PyTorch %.0f%%", 100 * $0 / peak.gigaflops) } ?? ""
     print(String(format: "  %@: Strata %.0f%%%@", row.workload, 100 * row.strata / peak.gigaflops, torch))
