@@ -17,6 +17,31 @@ func assertGradientsMatchTheReference(_ gradients: (input: Tensor?, weight: Tens
     }
 }
 
+/// Asserts that a convolution's output and its input, weight and bias gradients on the CPU
+/// backend are the same bits with every core and with 1, 2, … free cores.
+func assertConvolutionIsTheSameBitsWhateverCoresAreFree(input x: Tensor, weight w: Tensor, gradOutput dy: Tensor,
+                                                        geometry: ConvolutionGeometry,
+                                                        file: StaticString = #filePath, line: UInt = #line) {
+    let results = { (free: Int?) -> [[UInt32]] in
+        let (savedPolicy, savedFree) = (CoreAvailability.policy, CoreAvailability.freeCoresOverride)
+        CoreAvailability.policy = free == nil ? .allCores : .adaptive
+        CoreAvailability.freeCoresOverride = free
+        defer { (CoreAvailability.policy, CoreAvailability.freeCoresOverride) = (savedPolicy, savedFree) }
+        let cpu = CPUBackend()
+        let y = cpu.convolutionForward(input: x, weight: w, bias: nil, geometry: geometry, activation: nil)
+        let gradients = cpu.convolutionBackward(gradOutput: dy, input: x, weight: w, geometry: geometry,
+                                                needsInput: true, needsWeight: true, withBias: true)
+        return [y, gradients.input, gradients.weight, gradients.bias].map { $0?.toArray().map(\.bitPattern) ?? [] }
+    }
+    let everyCore = results(nil)
+    for free in 1...Swift.max(2, Parallel.coreCount) {
+        for (index, (a, b)) in zip(results(free), everyCore).enumerated() {
+            XCTAssertEqual(a, b, "\(["output", "input gradient", "weight gradient", "bias gradient"][index]): \(free) free cores against every core",
+                           file: file, line: line)
+        }
+    }
+}
+
 /// `Backend.convolutionBackward`, both backward passes from one output gradient: the CPU
 /// backend reorders a plain gradient once for the two passes, with the same bits as the
 /// passes called one by one and the reference backend's values.

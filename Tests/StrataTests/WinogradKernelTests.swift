@@ -103,22 +103,6 @@ final class WinogradKernelTests: XCTestCase {
         let x = try Tensor.randn([4, 64, 20, 20], generator: &rng)
         let w = try Tensor.randn([72, 64, 3, 3], generator: &rng) * 0.1
         let dy = try Tensor.randn([4, 72, 20, 20], generator: &rng)
-        let results = { (free: Int?) -> [[UInt32]] in
-            let (savedPolicy, savedFree) = (CoreAvailability.policy, CoreAvailability.freeCoresOverride)
-            CoreAvailability.policy = free == nil ? .allCores : .adaptive
-            CoreAvailability.freeCoresOverride = free
-            defer { (CoreAvailability.policy, CoreAvailability.freeCoresOverride) = (savedPolicy, savedFree) }
-            let cpu = CPUBackend()
-            let y = cpu.convolutionForward(input: x, weight: w, bias: nil, geometry: same, activation: nil)
-            let gradients = cpu.convolutionBackward(gradOutput: dy, input: x, weight: w, geometry: same,
-                                                    needsInput: true, needsWeight: true, withBias: true)
-            return [y, gradients.input, gradients.weight, gradients.bias].map { $0?.toArray().map(\.bitPattern) ?? [] }
-        }
-        let everyCore = results(nil)
-        for free in 1...Swift.max(2, Parallel.coreCount) {
-            for (index, (a, b)) in zip(results(free), everyCore).enumerated() {
-                XCTAssertEqual(a, b, "\(["output", "input gradient", "weight gradient", "bias gradient"][index]): \(free) free cores against every core")
-            }
-        }
+        assertConvolutionIsTheSameBitsWhateverCoresAreFree(input: x, weight: w, gradOutput: dy, geometry: same)
     }
 }
