@@ -116,6 +116,9 @@ public struct CPUBackend: Backend {
         if input.count > 0, WinogradConvolution.applies(key) {
             return winogradBackwardWeights(input: input, gradOutput: gradOutput, key: key)
         }
+        if input.count > 0, SingleInputChannelWeightGradient.applies(key) {
+            return singleInputChannelBackwardWeights(input: input, gradOutput: gradOutput, key: key)
+        }
         guard input.count > 0, DNNLConvolution.supports(geometry) else {
             return reference.convolutionBackwardWeights(input: input, gradOutput: gradOutput, weightShape: weightShape,
                                                         geometry: geometry, withBias: withBias)
