@@ -43,11 +43,23 @@ final class SingleInputChannelWeightGradientTests: XCTestCase {
         XCTAssertFalse(SingleInputChannelWeightGradient.applies(key([64, 1, 28, 28, 28], [6, 1, 5, 5, 5],
                                                                     geometry(before: [2, 2, 2], after: [2, 2, 2],
                                                                              stride: [1, 1, 1], dilation: [1, 1, 1]))), "3-D")
+        XCTAssertFalse(SingleInputChannelWeightGradient.applies(key([8, 1, 9, 9], [6, 1, 3, 3], geometry(before: [-1, 0], after: [0, 0]))),
+                       "negative padding (a crop)")
         SingleInputChannelWeightGradient.runsOwnKernel = false
         XCTAssertFalse(SingleInputChannelWeightGradient.applies(key([64, 1, 28, 28], [6, 1, 5, 5], lenet)))
     }
 
     func testGradientsAgreeWithTheDefinition() throws {
+        // the batch in 1, 2, 3 or 8 parts (8: more parts than samples for the smaller batches)
+        let savedPolicy = CoreAvailability.policy
+        defer { CoreAvailability.policy = savedPolicy }
+        for parts in [1, 2, 3, 8] {
+            CoreAvailability.policy = .fixed(parts)
+            try assertGradientsAgreeWithTheDefinition("\(parts) parts")
+        }
+    }
+
+    private func assertGradientsAgreeWithTheDefinition(_ split: String) throws {
         var rng = RandomGenerator(seed: 91)
         let cpu = CPUBackend()
         // LeNet's first layer with an odd number of outputs (the last one pairs with itself);
@@ -64,7 +76,7 @@ final class SingleInputChannelWeightGradientTests: XCTestCase {
             let key = DNNLConvolution.Key(input: input, weight: weight, withBias: true, geometry: geometry)
             XCTAssertTrue(SingleInputChannelWeightGradient.applies(key))
             let dy = try Tensor.randn(DNNLConvolution.outputShape(key), generator: &rng)
-            let label = "\(input) ⋆ \(weight), padding \(geometry.paddingBefore) \(geometry.paddingAfter)"
+            let label = "\(input) ⋆ \(weight), padding \(geometry.paddingBefore) \(geometry.paddingAfter), \(split)"
             let direct = cpu.singleInputChannelBackwardWeights(input: x, gradOutput: dy, key: key)
             let gradients = cpu.convolutionBackward(gradOutput: dy, input: x, weight: w, geometry: geometry,
                                                     needsInput: true, needsWeight: true, withBias: true)
@@ -76,18 +88,23 @@ final class SingleInputChannelWeightGradientTests: XCTestCase {
         }
     }
 
-    func testABlockedOutputGradientGivesTheSameValues() throws {
+    func testBlockedTensorsAreReadAsTheirElements() throws {
         var rng = RandomGenerator(seed: 92)
-        let key = DNNLConvolution.Key(input: [4, 1, 12, 12], weight: [8, 1, 5, 5], withBias: false,
+        let key = DNNLConvolution.Key(input: [4, 1, 12, 12], weight: [8, 1, 5, 5], withBias: true,
                                       geometry: geometry(before: [2, 2], after: [2, 2]))
         let x = try Tensor.randn(key.input, generator: &rng)
         let dy = try Tensor.randn(DNNLConvolution.outputShape(key), generator: &rng)
-        let blocked = DNNLMemory.converted(dy, to: DNNL.descriptor(dy.shape, dnnl_nChw8c))
+        let blocked = { (t: Tensor) in DNNLMemory.converted(t, to: DNNL.descriptor(t.shape, dnnl_nChw8c)) }
         let cpu = CPUBackend()
         let plain = cpu.singleInputChannelBackwardWeights(input: x, gradOutput: dy, key: key)
-        let fromBlocked = cpu.singleInputChannelBackwardWeights(input: x, gradOutput: blocked, key: key)
-        XCTAssertNil(plain.bias)
+        let fromBlocked = cpu.singleInputChannelBackwardWeights(input: blocked(x), gradOutput: blocked(dy), key: key)
         XCTAssertEqual(plain.weight.toArray(), fromBlocked.weight.toArray())
+        XCTAssertEqual(try XCTUnwrap(plain.bias).toArray(), try XCTUnwrap(fromBlocked.bias).toArray())
+        let exact = ReferenceBackend().convolutionBackwardWeights(input: x, gradOutput: dy, weightShape: key.weight,
+                                                                  geometry: key.geometry, withBias: true)
+        assertClose(fromBlocked.weight, exact.weight, rtol: 1e-4, atol: 1e-3, "weight gradient from blocked tensors")
+        assertClose(try XCTUnwrap(fromBlocked.bias), try XCTUnwrap(exact.bias), rtol: 1e-4, atol: 1e-3,
+                    "bias gradient from blocked tensors")
     }
 
     func testResultsAreTheSameBitsWhateverCoresAreFree() throws {

@@ -3,7 +3,8 @@ import CDNNL
 /// The fast CPU path: oneDNN primitives (convolution, pooling, eval-mode batch norm,
 /// activations, same-shape element-wise ops on blocked data), oneDNN's sgemm for matrix
 /// products, Strata's own Winograd for 3×3 stride-1 convolutions where oneDNN has none
-/// (`WinogradConvolution`, AVX2), and Swift loops on OpenMP's threads for the rest
+/// (`WinogradConvolution`, AVX2) and its own weight gradient for convolutions of one input
+/// channel (`SingleInputChannelWeightGradient`, AVX2), and Swift loops on OpenMP's threads for the rest
 /// (training's batch norm included). Results of oneDNN primitives stay in the format oneDNN chose (e.g.
 /// channel-blocked) until a plain reader asks for them, so a conv → batch norm → ReLU →
 /// conv chain runs without reorders. Shapes oneDNN cannot express fall back to the
@@ -96,7 +97,9 @@ public struct CPUBackend: Backend {
                                     withBias: Bool) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
         var shared = gradOutput
         let key = DNNLConvolution.Key(input: input.shape, weight: weight.shape, withBias: false, geometry: geometry)
+        // (the one-input-channel weight gradient reads the output gradient plain)
         if needsInput, needsWeight || withBias, gradOutput.count > 0, DNNLConvolution.supports(geometry),
+           !SingleInputChannelWeightGradient.applies(key),
            let format = WinogradConvolution.applies(key) ? WinogradConvolution.format(gradOutput.shape)
                : DNNLConvolution.sharedOutputGradientFormat(key) {
             shared = Memory.converted(gradOutput, to: format)

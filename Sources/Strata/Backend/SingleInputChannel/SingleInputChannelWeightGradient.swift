@@ -1,16 +1,18 @@
-import Foundation
-
 /// The weight and bias gradient of a 2-D stride-1 convolution of one input channel — the
-/// first layer of a network on grey-scale images (LeNet on MNIST) — where oneDNN's AVX2
-/// kernel for one input channel runs at 11–20 GFLOP/s on 2 cores (against ~100 for three
-/// channels), a fifth of a LeNet-5 training step.
+/// first layer of a network on grey-scale images (LeNet on MNIST) or on a univariate series —
+/// where oneDNN's AVX2 kernel for one input channel runs at 8–18 GFLOP/s on 2 cores (against
+/// ~100 for three channels), a fifth of a LeNet-5 training step; this runs 28–54.
 ///
 /// `∂W[o, 0, i, j] = Σₙ Σ_y Σ_x ∂Y[n, o, y, x] · X̃[n, y + i, x + j]` (X̃ the zero-padded input)
 /// and `∂b[o] = Σ ∂Y[n, o, ·, ·]`, eight output columns `x` at a time: per output row,
 /// two output channels' gradients are loaded once and multiplied with the padded input row
 /// shifted by four kernel columns, eight sums kept in registers. The batch is cut into
-/// `CoreAvailability.workSplit` parts, each summed on one thread, the parts added in order,
-/// so results do not depend on how many cores are free.
+/// `CoreAvailability.workSplit` parts (fewer for a smaller batch), each summed on one thread,
+/// the parts added in order, so results do not depend on how many cores are free.
+///
+/// The lanes past an output row's end multiply zero gradients with whatever input columns
+/// they reach, and padding zeros meet every gradient: with an infinite input or gradient a
+/// weight gradient can be NaN where the definition gives ±∞ (either way not finite).
 enum SingleInputChannelWeightGradient {
     typealias Lanes = SIMD8<Float>
 
@@ -19,11 +21,12 @@ enum SingleInputChannelWeightGradient {
     nonisolated(unsafe) static var runsOwnKernel = !DNNL.runsAVX512
 
     /// Whether the weight gradient of `key` runs here: `N×1×H×W` input (a 1-D series is one
-    /// row), one group, stride 1, no dilation, any padding.
+    /// row), one group, stride 1, no dilation, any padding that is not negative.
     static func applies(_ key: DNNLConvolution.Key) -> Bool {
         let g = key.geometry
         return runsOwnKernel && key.input.count == 4 && key.weight.count == 4 && g.groups == 1
             && key.input[1] == 1 && key.weight[1] == 1 && g.stride == [1, 1] && g.dilation == [1, 1]
+            && DNNLConvolution.supports(g)
             && DNNLConvolution.outputShape(key).allSatisfy { $0 > 0 }
     }
 
@@ -44,8 +47,10 @@ enum SingleInputChannelWeightGradient {
         var laneWidth: Int { (outWidth + 7) / 8 * 8 }
         /// Kernel columns in blocks of four (the sums of columns past `kernelWidth` are dropped).
         var columnBlocks: Int { (kernelWidth + 3) / 4 }
-        /// A padded input row: every column an output lane reads with every block's shift.
-        var paddedWidth: Int { laneWidth + 4 * columnBlocks + 8 }
+        /// A padded input row: up to the last column read, the last block's shift (4 · (blocks − 1) + 3)
+        /// past the last lane (`laneWidth` − 1); it holds the input and its padding, at most
+        /// `outWidth + kernelWidth − 1` columns.
+        var paddedWidth: Int { laneWidth + 4 * columnBlocks - 1 }
         var paddedHeight: Int { outHeight + kernelHeight - 1 }
         /// Sums kept per output channel and kernel row: one vector per kernel column of each block.
         var sumsPerRow: Int { 4 * columnBlocks }
@@ -76,7 +81,7 @@ enum SingleInputChannelWeightGradient {
                 }
             }
         }
-        // the parts in order, then each vector's lanes in order
+        // each vector's lanes in order, then the parts in order
         for o in 0..<p.outputs {
             for i in 0..<p.kernelHeight {
                 for j in 0..<p.kernelWidth {
@@ -152,6 +157,7 @@ enum SingleInputChannelWeightGradient {
         return total
     }
 
+    @inline(__always)
     private static func load(_ pointer: UnsafePointer<Float>) -> Lanes {
         UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
     }
