@@ -22,6 +22,22 @@ final class AugmentationTests: XCTestCase {
         XCTAssertEqual(RandomCrop(padding: 1).apply(image, shape: shape, parameters: (top: 1, left: 1)), image)
     }
 
+    func testCropIsTheBilinearResampleAtWholePixelShifts() throws {
+        // three channels of 5×7, every corner of padding 6 (shifts past the whole image included)
+        var rng = RandomGenerator(seed: 3)
+        let shape = [3, 5, 7], sample = try Tensor.randn(shape, generator: &rng).toArray()
+        let crop = RandomCrop(padding: 6)
+        for top in 0...12 {
+            for left in 0...12 {
+                XCTAssertEqual(crop.apply(sample, shape: shape, parameters: (top: top, left: left)),
+                               ImageGeometry.resample(sample, shape) { y, x in (y + Double(top - 6), x + Double(left - 6)) },
+                               "corner (\(top), \(left))")
+            }
+        }
+        let mirrored = HorizontalFlip().apply(sample, shape: shape, parameters: true)
+        XCTAssertEqual(mirrored, ImageGeometry.resample(sample, shape) { y, x in (y, 6 - x) })
+    }
+
     func testRotationByNinetyDegrees() {
         let rotated = RandomRotation(maxDegrees: 90).apply(image, shape: shape, parameters: 90)
         // counter-clockwise: the first row becomes the first column read upwards

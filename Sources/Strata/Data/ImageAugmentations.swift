@@ -6,6 +6,28 @@ enum ImageGeometry {
         (shape.count >= 3 ? shape[shape.count - 3] : 1, shape.count >= 2 ? shape[shape.count - 2] : 1, shape.last ?? 1)
     }
 
+    /// The image moved by whole pixels: output pixel `(y, x)` is input pixel `(y + down, x + right)`,
+    /// zero outside — `resample` with an integer shift, as row copies.
+    static func shifted(_ sample: [Float], _ shape: [Int], down: Int, right: Int) -> [Float] {
+        let (channels, height, width) = dimensions(shape)
+        var output = [Float](repeating: 0, count: sample.count)
+        let columns = Swift.max(0, -right)..<Swift.max(Swift.max(0, -right), Swift.min(width, width - right))
+        guard !columns.isEmpty else { return output }
+        sample.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { output in
+                for c in 0..<channels {
+                    for y in Swift.max(0, -down)..<Swift.max(Swift.max(0, -down), Swift.min(height, height - down)) {
+                        let plane = c * height * width
+                        (output.baseAddress! + plane + y * width + columns.lowerBound)
+                            .update(from: input.baseAddress! + plane + (y + down) * width + columns.lowerBound + right,
+                                    count: columns.count)
+                    }
+                }
+            }
+        }
+        return output
+    }
+
     /// Samples every output pixel at `source(y, x)` in the input (bilinear, zero outside).
     static func resample(_ sample: [Float], _ shape: [Int], _ source: (Double, Double) -> (Double, Double)) -> [Float] {
         let (channels, height, width) = dimensions(shape)
@@ -40,7 +62,11 @@ public struct HorizontalFlip: Augmentation {
     public func apply(_ sample: [Float], shape: [Int], parameters flip: Bool) -> [Float] {
         guard flip else { return sample }
         let width = ImageGeometry.dimensions(shape).width
-        return sample.indices.map { i in sample[i - i % width + (width - 1 - i % width)] }
+        var mirrored = sample
+        for row in stride(from: 0, to: sample.count, by: width) {
+            for x in 0..<width { mirrored[row + x] = sample[row + width - 1 - x] }
+        }
+        return mirrored
     }
 }
 
@@ -69,8 +95,7 @@ public struct RandomCrop: Augmentation {
         (generator.nextInt(below: 2 * padding + 1), generator.nextInt(below: 2 * padding + 1))
     }
     public func apply(_ sample: [Float], shape: [Int], parameters corner: (top: Int, left: Int)) -> [Float] {
-        let (dy, dx) = (corner.top - padding, corner.left - padding)
-        return ImageGeometry.resample(sample, shape) { y, x in (y + Double(dy), x + Double(dx)) }
+        ImageGeometry.shifted(sample, shape, down: corner.top - padding, right: corner.left - padding)
     }
 }
 
