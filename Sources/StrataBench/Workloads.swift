@@ -1,3 +1,4 @@
+import Dispatch
 import Strata
 
 /// The benchmark workloads W1–W5 of `../shared/bench/README.md`, written with Strata's ops
@@ -116,9 +117,12 @@ enum Workloads {
 
     /// W2 trained from a DataLoader (shuffled batches of a 2,560-image dataset assembled on
     /// a background thread, plain and with crop+flip augmentation) against the same steps
-    /// on pre-made batch tensors: throughput as a percentage of the latter.
+    /// on pre-made batch tensors: throughput as a percentage of the latter. The three run in
+    /// turn, an epoch each, five times over, and each percentage is the median of the five
+    /// rounds' ratios — so a machine that speeds up or slows down during the measurement
+    /// (a busy neighbour, a clock change) moves both sides of a ratio alike.
     static func cifarLoader(_ rng: inout RandomGenerator) throws -> [Measurement] {
-        let batch = 128, batches = 20
+        let batch = 128, batches = 20, rounds = 5
         let images = try Tensor.randn([batch * batches, 3, 32, 32], generator: &rng)
         let dataset = try TensorDataset(inputs: images, targets: try labels(batch * batches, classes: 10, &rng))
         let model = cifarModel()
@@ -127,24 +131,34 @@ enum Workloads {
         func step(_ inputs: Tensor, _ targets: Tensor) throws {
             try trainStep(optimizer, targets) { try model(inputs) }
         }
-        let reference = try Timing.measure(iterations: 1, repetitions: 5, warmup: 1) {
-            for (inputs, targets) in premade { try step(inputs, targets) }
-        }
-        var results: [Measurement] = []
-        for (name, source) in [("W2L loader", dataset as any Dataset),
-                               ("W2L loader+aug", AugmentedDataset(dataset, augmentations: [RandomCrop(padding: 4), HorizontalFlip()]))] {
-            let loader = try DataLoader(source, batchSize: batch, shuffle: true, seed: 1)
-            var epoch = 0
-            let timing = try Timing.measure(iterations: 1, repetitions: 5, warmup: 1) {
-                for result in loader.batches(epoch: epoch) {
+        let loaders = try [("W2L loader", dataset as any Dataset),
+                           ("W2L loader+aug", AugmentedDataset(dataset, augmentations: [RandomCrop(padding: 4), HorizontalFlip()]))]
+            .map { name, source in (name, try DataLoader(source, batchSize: batch, shuffle: true, seed: 1)) }
+        /// Seconds for one epoch from `loader`, or from the pre-made tensors.
+        func epoch(_ loader: DataLoader?, _ index: Int) throws -> Double {
+            let start = DispatchTime.now().uptimeNanoseconds
+            if let loader {
+                for result in loader.batches(epoch: index) {
                     let (inputs, targets) = try result.get()
                     try step(inputs, targets)
                 }
-                epoch += 1
+            } else {
+                for (inputs, targets) in premade { try step(inputs, targets) }
             }
-            results.append(Measurement(workload: name, unit: "% of pre-made", value: 100 * reference.median / timing.median))
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
-        return results
+        // a warm-up round, then the measured ones
+        var ratios = Array(repeating: [Double](), count: loaders.count)
+        for round in 0...rounds {
+            let reference = try epoch(nil, round)
+            for (index, (_, loader)) in loaders.enumerated() {
+                let seconds = try epoch(loader, round)
+                if round > 0 { ratios[index].append(reference / seconds) }
+            }
+        }
+        return zip(loaders, ratios).map { loader, ratios in
+            Measurement(workload: loader.0, unit: "% of pre-made", value: 100 * ratios.sorted()[ratios.count / 2])
+        }
     }
 
     static func cifar(_ rng: inout RandomGenerator) throws -> Measurement {
