@@ -10,14 +10,18 @@ enum ImageGeometry {
     /// zero outside — `resample` with an integer shift, as row copies.
     static func shifted(_ sample: [Float], _ shape: [Int], down: Int, right: Int) -> [Float] {
         let (channels, height, width) = dimensions(shape)
+        /// The output positions along an axis of `size` whose source `position + shift` is inside.
+        func inside(_ size: Int, _ shift: Int) -> Range<Int> {
+            let first = Swift.max(0, -shift)
+            return first..<Swift.max(first, Swift.min(size, size - shift))
+        }
+        let (rows, columns) = (inside(height, down), inside(width, right))
         var output = [Float](repeating: 0, count: sample.count)
-        let columns = Swift.max(0, -right)..<Swift.max(Swift.max(0, -right), Swift.min(width, width - right))
-        guard !columns.isEmpty else { return output }
+        guard !rows.isEmpty, !columns.isEmpty else { return output }
         sample.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { output in
-                for c in 0..<channels {
-                    for y in Swift.max(0, -down)..<Swift.max(Swift.max(0, -down), Swift.min(height, height - down)) {
-                        let plane = c * height * width
+                for plane in stride(from: 0, to: channels * height * width, by: height * width) {
+                    for y in rows {
                         (output.baseAddress! + plane + y * width + columns.lowerBound)
                             .update(from: input.baseAddress! + plane + (y + down) * width + columns.lowerBound + right,
                                     count: columns.count)
