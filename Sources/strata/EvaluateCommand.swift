@@ -21,7 +21,7 @@ struct RunOptions: ParsableArguments {
         let model = try description.makeModel()
         let files = ["best": "best.ckpt", "last": "last.ckpt", "final": "model.safetensors"]
         // an ensemble's checkpoints are its members', each in members/K/ under the state-dict prefix members.K.
-        let members = description.recipe.resolvedEnsemble
+        let members = description.memberCount
         let checkpointFolders = members == 1 ? [(run, "")]
             : (0..<members).map { (TrainingRecipe.memberFolder(run, $0), "members.\($0).") }
         let hasBest = FileManager.default.fileExists(atPath: (checkpointFolders[0].0 as NSString).appendingPathComponent("best.ckpt"))

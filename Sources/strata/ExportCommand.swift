@@ -63,7 +63,7 @@ struct ExportCommand: ParsableCommand {
             let (description, network, _) = try runOptions.load()
             try ONNXExport.write(network, inputShape: description.inputShape, to: output, opset: opset,
                                  tokens: description.tokenizer != nil)
-            let members = description.recipe.resolvedEnsemble
+            let members = description.memberCount
             let name = members == 1 ? description.recipe.resolvedModel : "ensemble of \(members) \(description.recipe.resolvedModel)"
             print("Wrote the run's \(name) as ONNX (opset \(opset), input batch×\(description.inputShape.map(String.init).joined(separator: "×"))) to \(output)")
             return

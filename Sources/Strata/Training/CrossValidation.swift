@@ -40,10 +40,11 @@ extension TrainingRecipe {
         }
     }
 
-    /// Trains and scores `k` folds of the training data (the test part stays unseen).
+    /// Trains and scores `k` folds of the training data (the test part stays unseen), one
+    /// network per fold (a default ensemble is scored by one of its members).
     public func crossValidate(folds k: Int) throws(StrataError) -> CrossValidationResult {
         try checkOptions()
-        guard resolvedEnsemble == 1 else {
+        guard (ensemble ?? 1) == 1 else {
             throw .invalidArgument(op: "train", message: "--folds and --ensemble do not combine: cross-validation scores one network per fold")
         }
         let data = try LoadedData.load(self.data, directory: dataDirectory, seed: seed, testFraction: testFraction,
