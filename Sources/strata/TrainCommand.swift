@@ -98,7 +98,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Stop after this many epochs without validation-loss improvement.")
     var patience: Int?
 
-    @Option(help: "Train this many networks from seeds seed, seed+1, … and answer as their ensemble (mean probabilities; mean forecasts), as InceptionTime does with 5. Default: 3 for ucr: data with its default model (resnet1d), else 1.")
+    @Option(help: "Train this many networks from seeds seed, seed+1, … and answer as their ensemble (mean probabilities; mean forecasts), as InceptionTime does with 5. Default: \(TrainingRecipe.defaultsHelp(\.ensemble)) with the data's default model; 1 with a named --model.")
     var ensemble: Int?
 
     @Option(help: "Run folder.")
