@@ -6,8 +6,8 @@
 #
 # SEEDS defaults to "0 1 2 3 4"; SETS to all eight. A run of the default trains three
 # ResNets (seeds SEED…SEED+2); on PLAID (537 series resampled to 1,344 steps, 300 epochs)
-# one such ResNet took a median 36 s per epoch (3 hours) on one thread beside a second run
-# on the other core, so a seed of the default there is a matter of hours, not minutes.
+# one such ResNet took a median 37 s per epoch (about 3 hours) on one thread beside a
+# second run on the other core.
 set -euo pipefail
 strata=${STRATA:-.build/release/strata}
 data=${STRATA_SHARED:-../shared}/data/ucr-uea
