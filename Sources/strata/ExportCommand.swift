@@ -61,11 +61,11 @@ struct ExportCommand: ParsableCommand {
         if runOptions.run != nil {
             guard model == nil else { throw ValidationError("give --run or --model, not both") }
             let (description, network, _) = try runOptions.load()
-            try ONNXExport.write(network, inputShape: description.inputShape, to: output, opset: opset,
+            try ONNXExport.write(network, inputShape: description.modelInputShape, to: output, opset: opset,
                                  tokens: description.tokenizer != nil)
             let members = description.memberCount
             let name = members == 1 ? description.recipe.resolvedModel : "ensemble of \(members) \(description.recipe.resolvedModel)"
-            print("Wrote the run's \(name) as ONNX (opset \(opset), input batch×\(description.inputShape.map(String.init).joined(separator: "×"))) to \(output)")
+            print("Wrote the run's \(name) as ONNX (opset \(opset), input batch×\(description.modelInputShape.map(String.init).joined(separator: "×"))) to \(output)")
             return
         }
         guard let model else { throw ValidationError("name the network: --run DIR or --model NAME") }

@@ -56,6 +56,23 @@ final class LoaderTests: XCTestCase {
         XCTAssertEqual(try LoadedData.load("ucr:GunPoint", directory: SharedData.path("data/ucr-uea")).defaultNormalization, .sample)
     }
 
+    func testCasesAreZNormalisedOneByOneOnlyWhereTheArchiveShipsThemSo() throws {
+        let normalised = try TimeSeriesFile.decodeTSV(Data("1\t-1\t1\n2\t-1.2247\t0\t1.2247\n1\t0\t0\n".utf8))
+        XCTAssertTrue(normalised.isZNormalised, "population divisor, constant case")
+        let sampleDivisor = try TimeSeriesFile.decodeTSV(Data("1\t-0.7071\t0.7071\n".utf8))
+        XCTAssertTrue(sampleDivisor.isZNormalised, "std 1 with n − 1: √(1/2) with n")
+        XCTAssertFalse(try TimeSeriesFile.decodeTSV(Data("1\t-1\t1\n2\t-0.5\t0.5\n".utf8)).isZNormalised, "std 0.5")
+        XCTAssertFalse(try TimeSeriesFile.decodeTSV(Data("1\t0\t2\n".utf8)).isZNormalised, "mean 1")
+        let directory = SharedData.path("data/ucr-uea")
+        for name in ["ACSF1", "ArrowHead", "GunPoint", "ItalyPowerDemand", "OSULeaf"] {
+            XCTAssertEqual(try LoadedData.load("ucr:\(name)", directory: directory).defaultNormalization, .sample, name)
+        }
+        let plaid = try LoadedData.load("ucr:PLAID", directory: directory)
+        XCTAssertEqual(plaid.defaultNormalization, .sampleLevel, "currents from 0.002 A to 96 A: the amplitude is the appliance")
+        let raw = try TimeSeriesFile.read(contentsOf: SharedData.path("data/ucr-uea/PLAID/PLAID_TRAIN.ts"))
+        XCTAssertFalse(raw.isZNormalised)
+    }
+
     func testTSVAndMissingValues() throws {
         let tsv = try TimeSeriesFile.decodeTSV(Data("1\t0.5\t1.5\n2\tNaN\t2.5\r\n1\t3\tNaN\n".utf8))
         XCTAssertEqual(tsv.count, 3)

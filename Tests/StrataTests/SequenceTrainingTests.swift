@@ -51,6 +51,43 @@ final class SequenceTrainingTests: XCTestCase {
         XCTAssertGreaterThan(figures["trend_accuracy"]!, 0.5)
     }
 
+    func testUnnormalisedSeriesKeepTheirLevelSoClassesOfOneShapeStayApart() throws {
+        // two classes of one shape, a noisy sine, at amplitudes 0.01 and 10: z-normalising each
+        // case leaves nothing to tell them apart; the default keeps each case's level as channels
+        let folder = try TestFiles.temporaryFolder("levels").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var generator = RandomGenerator(seed: 7)
+        for part in ["TRAIN", "TEST"] {
+            let lines = (0..<40).map { index -> String in
+                let amplitude = index % 2 == 0 ? 0.01 : 10.0, phase = 2 * Double.pi * Double(generator.nextUniform())
+                let values = (0..<32).map { step -> String in
+                    String(amplitude * (sin(2 * Double.pi * Double(step) / 32 + phase) + 0.3 * Double(generator.nextNormal())))
+                }
+                return ([index % 2 == 0 ? "quiet" : "loud"] + values).joined(separator: "\t")
+            }
+            try FileManager.default.createDirectory(atPath: "\(folder)/Hum", withIntermediateDirectories: true)
+            try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: "\(folder)/Hum/Hum_\(part).tsv"))
+        }
+        let data = try LoadedData.load("ucr:Hum", directory: folder)
+        XCTAssertEqual(data.defaultNormalization, .sampleLevel, "the archive's convention: unnormalised cases keep their level")
+        func trained(_ normalization: Normalization?) throws -> (TrainingOutcome, RunDescription) {
+            var recipe = TrainingRecipe()
+            (recipe.data, recipe.dataDirectory, recipe.model, recipe.epochs) = ("ucr:Hum", folder, "fcn", 20)
+            (recipe.normalization, recipe.progress) = (normalization, .silent)
+            recipe.output = "\(folder)/run-\(normalization?.rawValue ?? "default")"
+            let outcome = try recipe.run()
+            return (outcome, try RunDescription.read(directory: recipe.output))
+        }
+        let (kept, description) = try trained(nil)
+        XCTAssertEqual(description.normalizer.kind, .sampleLevel)
+        XCTAssertEqual(description.inputShape, [1, 32])
+        XCTAssertEqual(description.modelInputShape, [4, 32])
+        XCTAssertEqual(try description.makeModel().stateDict().first?.1.shape[1], 4, "the first convolution takes 4 channels")
+        XCTAssertEqual(kept.figures["test_accuracy"], 1)
+        let (removed, _) = try trained(.sample)
+        XCTAssertLessThanOrEqual(removed.figures["test_accuracy"]!, 0.75, "one shape: near chance")
+    }
+
     func testRunFoldersNameTheirModelSoNewDefaultsDoNotChangeThem() throws {
         var recipe = TrainingRecipe()
         recipe.data = "ucr:GunPoint"

@@ -149,6 +149,34 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(perSample.map { ($0 * 1000).rounded() / 1000 }, [-1.225, 0, 1.225, -1.225, 0, 1.225])
     }
 
+    func testSampleLevelAppendsEachSeriesStandardisedLogLevel() throws {
+        // cases 1, 2, 3 and 10, 20, 30: log10 of std √(2/3)·{1, 10}, |mean| {2, 20} and peak {3, 30}
+        // differ by exactly 1 between the cases, so the training statistics are mean ± 0.5
+        let train = try Tensor([1, 2, 3, 10, 20, 30], shape: [2, 1, 3])
+        let level = Normalizer.fit(.sampleLevel, on: train)
+        let tenth = Float(0.5 * log10(2.0 / 3)) + 0.5
+        for (fitted, expected) in zip(level.offset, [tenth, Float(log10(2.0)) + 0.5, Float(log10(3.0)) + 0.5]) {
+            XCTAssertEqual(fitted, expected, accuracy: 1e-4)
+        }
+        for scale in level.scale { XCTAssertEqual(scale, 0.5, accuracy: 1e-4) }
+        XCTAssertEqual(level.sampleShape([1, 3]), [4, 3])
+        XCTAssertEqual(Normalizer.fit(.sample, on: train).sampleShape([1, 3]), [1, 3])
+        let normalised = try level.apply(train)
+        XCTAssertEqual(normalised.shape, [2, 4, 3])
+        let rounded = try normalised.toArray().map { ($0 * 1000).rounded() / 1000 }
+        XCTAssertEqual(rounded, [-1.225, 0, 1.225, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                 -1.225, 0, 1.225, 1, 1, 1, 1, 1, 1, 1, 1, 1])
+        let louder = try level.apply(try Tensor([100, 200, 300], shape: [1, 1, 3])).toArray()
+        XCTAssertEqual(louder.suffix(9).map { ($0 * 1000).rounded() / 1000 }, [Float](repeating: 3, count: 9), "ten times case 2: (0.5 + 1) / 0.5")
+        guard case .shapeMismatch(_, let message)? = thrownError({ _ = try level.apply(try Tensor.zeros([1, 2, 3])) }) else {
+            return XCTFail("two channels against a fit on one")
+        }
+        XCTAssertTrue(message.contains("fitted on 1 channels, applied to 2"), message)
+        guard case .invalidArgument? = thrownError({ _ = try level.apply(try Tensor.zeros([1, 3])) }) else {
+            return XCTFail("rows are not series")
+        }
+    }
+
     func testDataLoaderShufflesBySeedAndEpoch() throws {
         let data = try toyData(10, seed: 1)
         let loader = try DataLoader(data, batchSize: 4, shuffle: true, dropLast: true, seed: 5)

@@ -97,7 +97,7 @@ public struct RunReport {
             }
         }
         return RunReport(title: "Strata run \((directory as NSString).lastPathComponent)", settings: settings,
-                         summary: try Strata.summary(model, input: description.inputShape), history: history,
+                         summary: try Strata.summary(model, input: description.modelInputShape), history: history,
                          metricName: classification ? "accuracy" : "mae", confusion: confusion, regression: regression,
                          wrong: Array(wrong.prefix(12)).map { (picture: $0.0, index: $0.1, truth: $0.2, predicted: $0.3, confidence: $0.4) },
                          filters: filters, activations: activations)

@@ -52,7 +52,7 @@ extension TrainingRecipe {
         var scores: [Double] = []
         for (index, fold) in try preparedFolds(k, data: data).enumerated() {
             Random.seed(seed &+ UInt64(index))
-            let model = try Self.buildModel(resolvedModel, inputShape: data.inputShape, classes: data.outputs, vocabulary: data.vocabulary)
+            let model = try Self.buildModel(resolvedModel, inputShape: fold.train.sampleShape, classes: data.outputs, vocabulary: data.vocabulary)
             let optimizer = try Adam(groups: [ParameterGroup(parameters: model.parameters(), learningRate: resolvedLearningRate,
                                                              weightDecay: weightDecay)])
             var configuration = TrainingConfiguration(epochs: resolvedEpochs, task: data.task)

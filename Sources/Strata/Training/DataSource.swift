@@ -58,9 +58,11 @@ public struct LoadedData: Sendable {
     /// - `mnist`, `fashion-mnist`: IDX files in `directory` (60,000/10,000);
     /// - `ucr:NAME`: `NAME_TRAIN.ts` and `NAME_TEST.ts` (or `.tsv`) in `directory` or
     ///   `directory/NAME`, the archive's own split, shorter cases resampled to the longest;
-    ///   univariate cases are z-normalised one by one (as the archive's are), the streams
-    ///   of multivariate sets per channel with training statistics (a sensor's level, or an
-    ///   LPC coefficient's, tells classes apart and must not be normalised away);
+    ///   univariate cases are z-normalised one by one (`sample`) when the archive's already
+    ///   are (most sets), and otherwise also keep their level as channels (`sample-level`:
+    ///   PLAID's appliances differ in current from milliamperes to tens of amperes); the
+    ///   streams of multivariate sets are standardised per channel with training statistics
+    ///   (a sensor's level, or an LPC coefficient's, tells classes apart);
     /// - `forecast:FILE`: the target column of a CSV file (with `forecast.inputs` as
     ///   further channels) or a year × month table, split chronologically 70/15/15, each
     ///   stream standardised on the training part, framed by `forecast`;
@@ -180,7 +182,7 @@ public struct LoadedData: Sendable {
         }
         return LoadedData(name: "ucr:\(problem)", train: try train.dataset(length: length, resample: true), validation: nil,
                           test: try test.dataset(length: length, resample: true), task: .classification(classNames: train.classNames),
-                          targetScale: 1, baselines: [:], defaultNormalization: train.dimensions > 1 ? .standard : .sample)
+                          targetScale: 1, baselines: [:], defaultNormalization: train.dimensions > 1 ? .standard : train.isZNormalised ? .sample : .sampleLevel)
     }
 
     private static func loadForecast(_ path: String, _ options: ForecastOptions) throws(StrataError) -> LoadedData {

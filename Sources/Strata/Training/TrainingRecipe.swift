@@ -184,7 +184,10 @@ public struct TrainingOutcome: Sendable {
 /// and `predict` to rebuild it.
 public struct RunDescription: Sendable, Codable {
     public let recipe: TrainingRecipe
+    /// One sample of the data as loaded, before normalisation (no batch axis).
     public let inputShape: [Int]
+    /// One sample as the network takes it: `inputShape` after the normaliser.
+    public var modelInputShape: [Int] { normalizer.sampleShape(inputShape) }
     public let classNames: [String]
     /// Number of model outputs (classes, or forecast values).
     public let outputs: Int
@@ -215,7 +218,7 @@ public struct RunDescription: Sendable, Codable {
         let model = recipe.model ?? (recipe.kind == .series ? "sequence-cnn" : recipe.resolvedModel)
         var members: [Module] = []
         for _ in 0..<memberCount {
-            members.append(try TrainingRecipe.buildModel(model, inputShape: inputShape, classes: outputs, vocabulary: vocabulary))
+            members.append(try TrainingRecipe.buildModel(model, inputShape: modelInputShape, classes: outputs, vocabulary: vocabulary))
         }
         return memberCount == 1 ? members[0] : ensemble(members)
     }
@@ -308,7 +311,7 @@ extension TrainingRecipe {
         }
         let model = resolvedEnsemble == 1 ? members[0].model : description.ensemble(members.map(\.model))
         let trainer = resolvedEnsemble == 1 ? members[0].trainer : try Trainer(evaluating: model, task: data.task)
-        if resolvedEnsemble > 1 { try writeSummary(try summary(model, input: data.inputShape)) }
+        if resolvedEnsemble > 1 { try writeSummary(try summary(model, input: description.modelInputShape)) }
         if writesFiles { try model.save(to: (output as NSString).appendingPathComponent("model.safetensors")) }
         let testLoader = try DataLoader(test, batchSize: 256)
         var memberFigures: [[String: Double]] = []
@@ -351,12 +354,12 @@ extension TrainingRecipe {
             FileHandle.standardError.write(Data("ensemble member \(index + 1) of \(resolvedEnsemble) (seed \(seed)): \(folder)\n".utf8))
         }
         Random.seed(seed)
-        let model = try Self.buildModel(resolvedModel, inputShape: data.inputShape, classes: data.outputs, vocabulary: data.vocabulary)
+        let model = try Self.buildModel(resolvedModel, inputShape: train.sampleShape, classes: data.outputs, vocabulary: data.vocabulary)
         if synchronizeBatchNorm == true, let communicator = Communicator.dataParallel {
             for case let (_, layer as BatchNormLayer) in model.namedModules() { layer.synchronization = communicator }
         }
         // before training: a network that does not fit the data fails here, naming the layer
-        let modelSummary = try summary(model, input: data.inputShape)
+        let modelSummary = try summary(model, input: train.sampleShape)
         if resolvedEnsemble == 1 { try writeSummary(modelSummary) }
         let augmentations = try augment.map { text throws(StrataError) in try AugmentationSpecification.parse(text) } ?? []
         let trainSource: any Dataset = augmentations.isEmpty ? train : AugmentedDataset(train, augmentations: augmentations, seed: seed)
