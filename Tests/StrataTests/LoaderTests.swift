@@ -63,6 +63,8 @@ final class LoaderTests: XCTestCase {
         XCTAssertTrue(sampleDivisor.isZNormalised, "std 1 with n − 1: √(1/2) with n")
         XCTAssertFalse(try TimeSeriesFile.decodeTSV(Data("1\t-1\t1\n2\t-0.5\t0.5\n".utf8)).isZNormalised, "std 0.5")
         XCTAssertFalse(try TimeSeriesFile.decodeTSV(Data("1\t0\t2\n".utf8)).isZNormalised, "mean 1")
+        XCTAssertFalse(try TimeSeriesFile.decodeTSV(Data("1\t-0.00002\t0.00001\t0.00003\n".utf8)).isZNormalised,
+                       "microvolts: small, but not a constant case")
         let directory = SharedData.path("data/ucr-uea")
         for name in ["ACSF1", "ArrowHead", "GunPoint", "ItalyPowerDemand", "OSULeaf"] {
             XCTAssertEqual(try LoadedData.load("ucr:\(name)", directory: directory).defaultNormalization, .sample, name)

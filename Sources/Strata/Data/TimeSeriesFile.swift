@@ -18,15 +18,16 @@ public struct TimeSeriesCollection: Sendable {
     public var missingValues: Int { series.reduce(0) { $0 + $1.reduce(0) { $0 + $1.filter(\.isNaN).count } } }
     /// Whether every channel of every case has mean 0 and standard deviation 1 (with the
     /// population's or the sample's divisor), up to the rounding of the stored values: how
-    /// the archive ships most univariate sets. Constant channels (all 0 after normalising)
-    /// count as normalised; missing values are left out.
+    /// the archive ships most univariate sets. Constant channels at 0 (what normalising
+    /// leaves of a constant case) count as normalised, small but varying ones do not;
+    /// missing values are left out.
     public var isZNormalised: Bool {
         series.allSatisfy { $0.allSatisfy { raw in
             let values = raw.filter { !$0.isNaN }.map(Double.init)
             guard values.count >= 2 else { return true }
             let n = Double(values.count), mean = values.reduce(0, +) / n
             let std = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n).squareRoot()
-            return abs(mean) <= 0.01 && (std <= 0.01 || (((n - 1) / n).squareRoot() - 0.01...1.01).contains(std))
+            return abs(mean) <= 0.01 && (std <= 1e-6 || (((n - 1) / n).squareRoot() - 0.01...1.01).contains(std))
         } }
     }
 
