@@ -46,7 +46,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Learning-rate schedule: \(TrainingRecipe.Schedule.allCases.map(\.rawValue).joined(separator: ", ")). Default: \(TrainingRecipe.defaultsHelp(\.schedule.rawValue)).")
     var schedule: TrainingRecipe.Schedule?
 
-    @Option(help: "Input normalisation: \(Normalization.allCases.map(\.rawValue).joined(separator: ", ")) (default for univariate ucr: sets: sample where the archive z-normalised the cases, else sample-level; none for forecast: and text:; standard otherwise).")
+    @Option(help: "Input normalisation: \(Normalization.allCases.map(\.rawValue).joined(separator: ", ")) (default for univariate ucr: sets: sample, or sample-level where the archive did not z-normalise the cases and 1-nearest-neighbour on their levels beats it on their shapes; none for forecast: and text:; standard otherwise).")
     var normalize: Normalization?
 
     @Option(name: [.customLong("column"), .customLong("target-column")],

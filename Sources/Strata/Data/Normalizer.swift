@@ -94,7 +94,7 @@ public struct Normalizer: Sendable, Codable, Equatable {
 
     /// Each sample's level `N×3C×1`, from series `N×C×L…`: log10(std + 10⁻⁶) of channels
     /// 0…C−1, then log10(|mean| + 10⁻⁶) of each, then log10(max |x| + 10⁻⁶).
-    private static func levels(_ inputs: Tensor) throws(StrataError) -> Tensor {
+    static func levels(_ inputs: Tensor) throws(StrataError) -> Tensor {
         try withoutGradients { () throws(StrataError) in
             let series = try inputs.reshape([inputs.shape[0], inputs.shape[1], Shape.count(Array(inputs.shape.dropFirst(2)))])
             let mean = try series.mean(axes: [2], keepDims: true)

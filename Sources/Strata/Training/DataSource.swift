@@ -17,6 +17,9 @@ public struct LoadedData: Sendable {
     public let baselines: [String: Double]
     /// The normalisation that suits the data when none is asked for.
     public let defaultNormalization: Normalization
+    /// Why `defaultNormalization` was chosen, where the data decided it (`ucr:` sets the
+    /// archive did not z-normalise: the `LevelEvidence`).
+    public var normalizationEvidence: String? = nil
     /// The tokenizer that made text data's ids (`nil` otherwise).
     public var tokenizer: Tokenizer? = nil
     /// Token ids' range for text: the rows an embedding needs.
@@ -58,11 +61,12 @@ public struct LoadedData: Sendable {
     /// - `mnist`, `fashion-mnist`: IDX files in `directory` (60,000/10,000);
     /// - `ucr:NAME`: `NAME_TRAIN.ts` and `NAME_TEST.ts` (or `.tsv`) in `directory` or
     ///   `directory/NAME`, the archive's own split, shorter cases resampled to the longest;
-    ///   univariate cases are z-normalised one by one (`sample`) when the archive's already
-    ///   are (most sets), and otherwise also keep their level as channels (`sample-level`:
-    ///   PLAID's appliances differ in current from milliamperes to tens of amperes); the
-    ///   streams of multivariate sets are standardised per channel with training statistics
-    ///   (a sensor's level, or an LPC coefficient's, tells classes apart);
+    ///   univariate cases are z-normalised one by one (`sample`), and where the archive did
+    ///   not z-normalise them and their level tells the training classes apart better than
+    ///   their shape (`LevelEvidence`) they also keep their level as channels
+    ///   (`sample-level`: PLAID's appliances differ in current from milliamperes to tens of
+    ///   amperes); the streams of multivariate sets are standardised per channel with
+    ///   training statistics (a sensor's level, or an LPC coefficient's, tells classes apart);
     /// - `forecast:FILE`: the target column of a CSV file (with `forecast.inputs` as
     ///   further channels) or a year × month table, split chronologically 70/15/15, each
     ///   stream standardised on the training part, framed by `forecast`;
@@ -180,9 +184,14 @@ public struct LoadedData: Sendable {
         guard train.classNames == test.classNames else {
             throw .invalidArgument(op: "data", message: "\(problem): train and test declare different classes")
         }
-        return LoadedData(name: "ucr:\(problem)", train: try train.dataset(length: length, resample: true), validation: nil,
-                          test: try test.dataset(length: length, resample: true), task: .classification(classNames: train.classNames),
-                          targetScale: 1, baselines: [:], defaultNormalization: train.dimensions > 1 ? .standard : train.isZNormalised ? .sample : .sampleLevel)
+        let trainPart = try train.dataset(length: length, resample: true)
+        let evidence = train.dimensions > 1 || train.isZNormalised ? nil : try LevelEvidence(trainPart.inputs, labels: trainPart.labels)
+        let normalization: Normalization = train.dimensions > 1 ? .standard : evidence?.favoursLevel == true ? .sampleLevel : .sample
+        var loaded = LoadedData(name: "ucr:\(problem)", train: trainPart, validation: nil,
+                                test: try test.dataset(length: length, resample: true), task: .classification(classNames: train.classNames),
+                                targetScale: 1, baselines: [:], defaultNormalization: normalization)
+        loaded.normalizationEvidence = evidence.map { "\(problem) is not z-normalised; \($0): \(normalization.rawValue)" }
+        return loaded
     }
 
     private static func loadForecast(_ path: String, _ options: ForecastOptions) throws(StrataError) -> LoadedData {

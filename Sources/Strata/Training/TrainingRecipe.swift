@@ -291,6 +291,9 @@ extension TrainingRecipe {
             validationPart = try data.train.subset(heldOut)
         }
         let normalizer = Normalizer.fit(normalization ?? data.defaultNormalization, on: trainPart.inputs)
+        if normalization == nil, let evidence = data.normalizationEvidence, progress != .silent && writesFiles {
+            FileHandle.standardError.write(Data("normalisation: \(evidence)\n".utf8))
+        }
         func normalized(_ set: TensorDataset) throws(StrataError) -> TensorDataset {
             try TensorDataset(inputs: try normalizer.apply(set.inputs), targets: set.targets, classNames: set.classNames)
         }
