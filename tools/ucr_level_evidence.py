@@ -58,9 +58,10 @@ def levels(cases):
 
 for name in sys.argv[2:]:
     train, labels, test, test_labels = load(sys.argv[1], name)
-    mean, std = levels(train).mean(0), levels(train).std(0) + 1e-12
+    train_levels, test_levels = levels(train), levels(test)
+    mean, std = train_levels.mean(0), train_levels.std(0) + 1e-12
     features = {'raw': (train, test), 'z': (z(train), z(test)),
-                'level': ((levels(train) - mean) / std, (levels(test) - mean) / std)}
+                'level': ((train_levels - mean) / std, (test_levels - mean) / std)}
     loo = ' '.join(f'{k} {leave_one_out(a, labels) * 100:5.1f}' for k, (a, _) in features.items())
     tt = ' '.join(f'{k} {train_to_test(a, labels, b, test_labels) * 100:5.1f}' for k, (a, b) in features.items())
     print(f'{name:24s} leave-one-out: {loo} | train->test: {tt}', flush=True)

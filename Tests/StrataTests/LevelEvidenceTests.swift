@@ -13,9 +13,11 @@ final class LevelEvidenceTests: XCTestCase {
         XCTAssertEqual(try LevelEvidence.leaveOneOutAccuracy(try Tensor([3], shape: [1, 1]), labels: [0]), 0)
     }
 
-    /// Cases of length 64 in a UCR folder: label `classes[i % 2]`, values `make(i, step)`.
-    private func writeSet(_ name: String, classes: [String], _ make: (Int, Int) -> Double) throws -> String {
+    /// `ucr:name` loaded from 30 cases of length 64 (label `classes[i % 2]`, values
+    /// `make(i, step)`) written to a UCR folder and removed again, with its training part's evidence.
+    private func loadSet(_ name: String, classes: [String], _ make: (Int, Int) -> Double) throws -> (LoadedData, LevelEvidence) {
         let folder = try TestFiles.temporaryFolder("evidence").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         for part in ["TRAIN", "TEST"] {
             let lines = (0..<30).map { index in
                 ([classes[index % 2]] + (0..<64).map { String(make(index, $0)) }).joined(separator: "\t")
@@ -23,30 +25,25 @@ final class LevelEvidenceTests: XCTestCase {
             try FileManager.default.createDirectory(atPath: "\(folder)/\(name)", withIntermediateDirectories: true)
             try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: "\(folder)/\(name)/\(name)_\(part).tsv"))
         }
-        return folder
+        let data = try LoadedData.load("ucr:\(name)", directory: folder)
+        return (data, try LevelEvidence(data.train.inputs, labels: data.train.labels))
     }
 
     func testShapesKeepPlainZNormalisationAndLevelsAddChannels() throws {
         // sines of periods 16 and 32 at an amplitude from 0.5 to 5 that says nothing of the class
         var generator = RandomGenerator(seed: 3)
-        let shapes = try writeSet("Waves", classes: ["fast", "slow"]) { index, step in
+        let (waves, wavesEvidence) = try loadSet("Waves", classes: ["fast", "slow"]) { index, step in
             let amplitude = 0.5 + 4.5 * (Double(index) * 0.618034).truncatingRemainder(dividingBy: 1)   // spread, classless
             return amplitude * sin(2 * Double.pi * Double(step) / (index % 2 == 0 ? 16 : 32)) + 0.1 * Double(generator.nextNormal())
         }
-        defer { try? FileManager.default.removeItem(atPath: shapes) }
-        let waves = try LoadedData.load("ucr:Waves", directory: shapes)
-        let wavesEvidence = try LevelEvidence(waves.train.inputs, labels: waves.train.labels)
         XCTAssertEqual(wavesEvidence.shape, 1)
         XCTAssertLessThan(wavesEvidence.level, 0.9)
         XCTAssertEqual(waves.defaultNormalization, .sample)
         XCTAssertEqual(waves.normalizationEvidence, "Waves is not z-normalised; \(wavesEvidence): sample")
         // one noisy sine, quiet (0.01) or loud (10): only the level tells them apart
-        let levels = try writeSet("Hum", classes: ["quiet", "loud"]) { index, step in
+        let (hum, humEvidence) = try loadSet("Hum", classes: ["quiet", "loud"]) { index, step in
             (index % 2 == 0 ? 0.01 : 10) * (sin(2 * Double.pi * Double(step) / 16) + 0.3 * Double(generator.nextNormal()))
         }
-        defer { try? FileManager.default.removeItem(atPath: levels) }
-        let hum = try LoadedData.load("ucr:Hum", directory: levels)
-        let humEvidence = try LevelEvidence(hum.train.inputs, labels: hum.train.labels)
         XCTAssertEqual(humEvidence.level, 1)
         XCTAssertLessThan(humEvidence.shape, 0.8)
         XCTAssertEqual(hum.defaultNormalization, .sampleLevel)

@@ -20,11 +20,10 @@ public struct LevelEvidence: Sendable, Equatable, CustomStringConvertible {
     /// The evidence of series `N×C×L…` with class `labels` (one per case).
     public init(_ inputs: Tensor, labels: [Int]) throws(StrataError) {
         let count = inputs.shape.first ?? 0
-        let shapes = try Normalizer.fit(.sample, on: inputs).apply(inputs)
+        func rows(_ tensor: Tensor) throws(StrataError) -> Tensor { try tensor.reshape([count, tensor.count / Swift.max(count, 1)]) }
         let levels = try Normalizer.levels(inputs)
-        let standardised = try Normalizer.fit(.standard, on: levels).apply(levels)
-        shape = try Self.leaveOneOutAccuracy(try shapes.reshape([count, shapes.count / Swift.max(count, 1)]), labels: labels)
-        level = try Self.leaveOneOutAccuracy(try standardised.reshape([count, standardised.count / Swift.max(count, 1)]), labels: labels)
+        shape = try Self.leaveOneOutAccuracy(try rows(try Normalizer(kind: .sample).apply(inputs)), labels: labels)
+        level = try Self.leaveOneOutAccuracy(try rows(try Normalizer.fit(.standard, on: levels).apply(levels)), labels: labels)
     }
 
     /// Share of the rows of `features` (`N×F`) whose nearest other row (squared Euclidean
