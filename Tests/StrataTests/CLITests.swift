@@ -209,6 +209,13 @@ final class RunWeightsTests: XCTestCase {
             XCTAssertEqual(failed, 1, message)
             XCTAssertTrue(message.contains("tried \((folder as NSString).appendingPathComponent("absent.csv")) and "), message)
         }
+        // --data-dir naming the working folder: one place, named once.
+        let workingFolder = FileManager.default.currentDirectoryPath
+        XCTAssertThrowsError(try LoadedData.locate("absent.csv", in: workingFolder + "/.")) { error in
+            let absent = (workingFolder as NSString).appendingPathComponent("absent.csv")
+            XCTAssertTrue("\(error)".contains("no such file; tried \(absent)"), "\(error)")
+            XCTAssertFalse("\(error)".contains(" and "), "\(error)")
+        }
     }
 }
 

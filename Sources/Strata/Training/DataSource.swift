@@ -133,14 +133,19 @@ public struct LoadedData: Sendable {
     /// The file a `forecast:`, `csv:` or `npz:` name refers to: inside `directory` (`--data-dir`)
     /// when it is there, else as given (absolute, or relative to the working folder).
     ///
-    /// - Throws: `StrataError.io` naming every path it tried.
+    /// - Throws: `StrataError.io` naming each path it tried, once.
     static func locate(_ file: String, in directory: String?) throws(StrataError) -> String {
         var candidates: [String] = []
         if let directory, !file.hasPrefix("/") { candidates.append((directory as NSString).appendingPathComponent(file)) }
         candidates.append(file)
         if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
         let workingFolder = FileManager.default.currentDirectoryPath
-        let tried = candidates.map { $0.hasPrefix("/") ? $0 : (workingFolder as NSString).appendingPathComponent($0) }
+        var tried: [String] = []
+        for candidate in candidates {
+            let absolute = candidate.hasPrefix("/") ? candidate : (workingFolder as NSString).appendingPathComponent(candidate)
+            let path = URL(fileURLWithPath: absolute).standardized.path
+            if !tried.contains(path) { tried.append(path) }
+        }
         let hint = directory == nil ? " (--data-dir names a folder to look in)" : ""
         throw .io(path: file, message: "no such file; tried \(tried.joined(separator: " and "))\(hint)")
     }
