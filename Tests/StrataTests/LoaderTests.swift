@@ -91,6 +91,17 @@ final class LoaderTests: XCTestCase {
         XCTAssertTrue(message.contains("'x' is not a number"), message)
     }
 
+    func testMissingValuesAreFilledAlongTheLineBetweenTheirNeighboursBeforeNormalising() throws {
+        let nan = Float.nan
+        XCTAssertEqual(TimeSeriesCollection.filledGaps([nan, 10, nan, nan, 16, 20, nan]), [10, 10, 12, 14, 16, 20, 20])
+        XCTAssertEqual(TimeSeriesCollection.filledGaps([nan, nan]), [0, 0])
+        // A counter near 100 with one reading missing: the case keeps its level and shape.
+        let counts = try TimeSeriesFile.decodeTSV(Data("1\t100\t102\tNaN\t106\n2\t50\t50\t50\t51\n".utf8))
+        let dataset = try counts.dataset()
+        XCTAssertEqual(Array(dataset.inputs.toArray().prefix(4)), [100, 102, 104, 106])
+        XCTAssertEqual(Array(try counts.dataset(length: 7, resample: true).inputs.toArray().prefix(7)), [100, 101, 102, 103, 104, 105, 106])
+    }
+
     func testForecastingFilesCounts() throws {
         let counts: [(String, String?, Int)] = [
             ("forecasting-sktime/Airline.csv", "Passengers", 144), ("forecasting-sktime/Lynx.csv", nil, 114),

@@ -35,7 +35,8 @@ public struct TimeSeriesCollection: Sendable {
     /// cases are padded with zeros at the end and longer ones cut, or, with `resample`,
     /// every case is stretched to `length` by linear interpolation (how the UCR archive's
     /// own fix and the published deep-learning results make unequal lengths equal).
-    /// Missing values become 0.
+    /// Missing values inside a case are filled first (`filledGaps`), so that normalising
+    /// never sees them.
     public func dataset(length: Int? = nil, resample: Bool = false) throws(StrataError) -> TensorDataset {
         let target = length ?? (lengths.max() ?? 0)
         guard target >= 1, !series.isEmpty else {
@@ -47,7 +48,7 @@ public struct TimeSeriesCollection: Sendable {
             for (n, dims) in series.enumerated() {
                 for (c, raw) in dims.enumerated() {
                     let base = (n * channels + c) * target
-                    let values = raw.map { $0.isNaN ? 0 : $0 }
+                    let values = TimeSeriesCollection.filledGaps(raw)
                     guard resample, values.count >= 2, values.count != target else {
                         for (t, value) in values.prefix(target).enumerated() { elements[base + t] = value }
                         continue
@@ -62,6 +63,24 @@ public struct TimeSeriesCollection: Sendable {
             }
         }
         return try TensorDataset(inputs: inputs, targets: try Tensor(labels: labels), classNames: classNames)
+    }
+
+    /// `values` with each missing value (NaN) filled: on the straight line between the
+    /// observed values either side of its gap, or with the nearest observed value before the
+    /// first and after the last one; 0 where nothing was observed. A 0 in a series' own units
+    /// would be a spike wherever the series does not live near 0 (traffic counts, mains
+    /// current), and normalising would carry it into every value of the case.
+    static func filledGaps(_ values: [Float]) -> [Float] {
+        let observed = values.indices.filter { !values[$0].isNaN }
+        guard let first = observed.first, let last = observed.last else { return [Float](repeating: 0, count: values.count) }
+        var filled = values
+        for t in 0..<first { filled[t] = values[first] }
+        for t in last..<values.count { filled[t] = values[last] }
+        for (before, after) in zip(observed, observed.dropFirst()) where after > before + 1 {
+            let span = Float(after - before), step = values[after] - values[before]
+            for t in before + 1..<after { filled[t] = values[before] + step * Float(t - before) / span }
+        }
+        return filled
     }
 }
 
