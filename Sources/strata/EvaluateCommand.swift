@@ -132,7 +132,7 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Comma-separated indices of test samples, e.g. 0,1,2.")
     var samples = "0"
 
-    @Option(help: "A .npy file of raw inputs N×C×H×W (as loaded, before standardisation) instead of test samples.")
+    @Option(help: "A .npy file of raw inputs instead of test samples: N × the shape the run was trained on (C×H×W, C×L), as loaded, before normalisation.")
     var npy: String?
 
     @Option(help: "A pretrained network (\(Models.zooNames.prefix(5).joined(separator: ", ")), …) instead of a run.")
@@ -171,7 +171,12 @@ struct PredictCommand: ParsableCommand {
         }
         let inputs: Tensor, truth: [Int]?
         if let npy {
-            inputs = try description.normalizer.apply(try NumpyArray.read(contentsOf: npy).toFloat())
+            let raw = try NumpyArray.read(contentsOf: npy).toFloat()
+            guard raw.rank == description.inputShape.count + 1, Array(raw.shape.dropFirst()) == description.inputShape else {
+                let expected = (["N"] + description.inputShape.map(String.init)).joined(separator: "×")
+                throw ValidationError("--npy \(npy) holds an array \(raw.shape.map(String.init).joined(separator: "×")); this run takes \(expected): a batch of inputs shaped as it was trained on, before normalisation")
+            }
+            inputs = try description.normalizer.apply(raw)
             truth = nil
         } else {
             let test = try options.testData(description)

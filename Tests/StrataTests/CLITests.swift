@@ -144,6 +144,16 @@ final class CommandLineWorkflowTests: XCTestCase {
         let (badSample, message) = try CLITests.strata(["predict", "--run", run, "--samples", "9999"])
         XCTAssertEqual(badSample, 2, message)
         XCTAssertTrue(message.contains("--samples 9999"), message)
+        let npy = run + "-inputs.npy"
+        defer { try? FileManager.default.removeItem(atPath: npy) }
+        try NumpyArray.write(try Tensor((0..<128).map { Float($0 % 17) }, shape: [2, 1, 8, 8]), to: npy)
+        let (fromFile, filePredictions) = try CLITests.strata(["predict", "--run", run, "--npy", npy, "--json"])
+        XCTAssertEqual(fromFile, 0, filePredictions)
+        XCTAssertEqual(((try JSONSerialization.jsonObject(with: Data(filePredictions.utf8)) as! [String: Any])["predictions"] as! [[String: Any]]).count, 2)
+        try NumpyArray.write(try Tensor((0..<128).map { Float($0 % 17) }, shape: [2, 8, 8]), to: npy)
+        let (unbatched, shapeMessage) = try CLITests.strata(["predict", "--run", run, "--npy", npy])
+        XCTAssertEqual(unbatched, 2, shapeMessage)
+        XCTAssertTrue(shapeMessage.contains("holds an array 2×8×8; this run takes N×1×8×8"), shapeMessage)
     }
 }
 
