@@ -12,7 +12,10 @@ struct InsightCommand: ParsableCommand {
             --image FILE) or a pretrained one (--model NAME --weights FILE --image FILE). Layers \
             are named by their state-dict paths, as strata summary lists them \
             (features.7.conv.2, layer4.1). Every verb writes --output PATH.png (the picture) \
-            and PATH.npy (the raw map or image) and takes --json.
+            and PATH.npy (the raw map or image) and takes --json. On a run for series \
+            (ucr:, csv:), activations, filters, occlusion, saliency and gradcam explain a test \
+            series along time: the map has one value per time step and the picture draws the \
+            series' channels coloured by it.
             """,
         subcommands: [ActivationsVerb.self, FiltersVerb.self, OcclusionVerb.self, SaliencyVerb.self, GradCAMVerb.self,
                       MaximizeVerb.self, DreamVerb.self])
@@ -112,8 +115,9 @@ struct InsightSource: ParsableArguments {
                       run: nil)
     }
 
-    /// The input `1×C×H×W` as the network sees it and the picture of it.
-    func input(for loaded: Loaded) throws -> (tensor: Tensor, picture: RawImage) {
+    /// The input as the network sees it — an image `1×C×H×W` with its picture, or a series
+    /// `1×C×L` (no picture: maps are drawn along its lines).
+    func input(for loaded: Loaded) throws -> (tensor: Tensor, picture: RawImage?) {
         if let image {
             guard sample == nil else { throw ValidationError("give --image or --sample, not both") }
             let decoded = try ImageCodec.read(contentsOf: image, channels: loaded.inputShape.first == 1 ? 1 : 3)
@@ -143,8 +147,28 @@ struct InsightSource: ParsableArguments {
             throw ValidationError("--sample \(sample) is not allowed: the run has \(test.count) test samples (0…\(test.count - 1))")
         }
         let tensor = try test.batch([sample]).inputs
-        guard tensor.rank == 4 else { throw ValidationError("insight shows images; this run's samples are \(Array(tensor.shape.dropFirst()))") }
-        return (tensor, ImageRendering.picture(tensor, mean: loaded.mean, std: loaded.std))
+        switch tensor.rank {
+        case 3: return (tensor, nil)
+        case 4: return (tensor, ImageRendering.picture(tensor, mean: loaded.mean, std: loaded.std))
+        default: throw ValidationError("insight explains images and series; this run's samples are \(Array(tensor.shape.dropFirst()))")
+        }
+    }
+
+    /// A map over the input drawn for people: coloured over the image (`sparse`: the
+    /// image shows through where the map is low), or along the lines of the series' own
+    /// channels (not the level channels `sample-level` normalisation adds after them).
+    func picture(of map: Tensor, over input: Tensor, picture: RawImage?, loaded: Loaded, sparse: Bool = false) throws -> RawImage {
+        guard let picture else {
+            return try SeriesPlot.picture(input, attribution: map, channelLimit: Swift.min(loaded.inputShape.first ?? 8, 8))
+        }
+        return sparse ? ImageRendering.overlay(map, on: picture, alpha: 1, weightedByValue: true) : ImageRendering.overlay(map, on: picture)
+    }
+
+    /// Refuses a run for series in the verbs that grow images.
+    func requireImages(_ loaded: Loaded, verb: String) throws {
+        guard loaded.inputShape.count == 3 else {
+            throw ValidationError("\(verb) grows images; this run's samples are series \(loaded.inputShape.map(String.init).joined(separator: "×")) (activations, filters, occlusion, saliency and gradcam explain series)")
+        }
     }
 
     /// The class to explain: `given`, or the network's top prediction.
@@ -188,7 +212,7 @@ private func checkedLayer(_ name: String, in model: Module) throws -> String {
 
 struct ActivationsVerb: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "activations",
-                                                    abstract: "A layer's feature maps for one input as a labelled grid, with per-channel statistics.")
+                                                    abstract: "A layer's feature maps for one input as a labelled grid (a line per channel for a series), with per-channel statistics.")
     @OptionGroup var source: InsightSource
     @Option(help: "The layer, by its state-dict path (e.g. features.7.conv.2).")
     var layer: String
@@ -240,11 +264,11 @@ struct FiltersVerb: ParsableCommand {
 
 struct OcclusionVerb: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "occlusion",
-                                                    abstract: "The drop of a class score when a patch slides over the image (Captum's Occlusion).")
+                                                    abstract: "The drop of a class score when a patch slides over the image or along the series (Captum's Occlusion).")
     @OptionGroup var source: InsightSource
-    @Option(help: "Side of the occluding patch in pixels.")
+    @Option(help: "Side of the occluding patch in pixels (its length in time steps for a series).")
     var patch = 15
-    @Option(help: "Step between patch positions in pixels.")
+    @Option(help: "Step between patch positions in pixels (time steps).")
     var stride = 8
     @Option(help: "What replaces the patch: 0 (or any number), mean, blur.")
     var baseline = "0"
@@ -267,9 +291,11 @@ struct OcclusionVerb: ParsableCommand {
             guard let value = Float(baseline) else { throw ValidationError("--baseline \(baseline) is not allowed: use a number, mean or blur") }
             kind = .value(value)
         }
-        let map = try Occlusion.map(loaded.model, input: input, target: chosen.index, window: [patch, patch], stride: [stride, stride],
-                                    baseline: kind, batchSize: batchSize, progress: source.progress("occluded windows"))
-        let files = try source.write(ImageRendering.overlay(map, on: picture), map)
+        let axes = input.rank - 2
+        let map = try Occlusion.map(loaded.model, input: input, target: chosen.index, window: Array(repeating: patch, count: axes),
+                                    stride: Array(repeating: stride, count: axes), baseline: kind, batchSize: batchSize,
+                                    progress: source.progress("occluded windows"))
+        let files = try source.write(try source.picture(of: map, over: input, picture: picture, loaded: loaded), map)
         source.report(["png": files.png, "npy": files.npy, "target": chosen.index, "class": chosen.name,
                        "probability": chosen.probability, "max_drop": map.toArray().max() ?? 0],
                       text: "occlusion for class \(chosen.index) \(chosen.name) (p = \(String(format: "%.3f", chosen.probability))); wrote \(files.png) and \(files.npy)")
@@ -296,7 +322,7 @@ struct SaliencyVerb: ParsableCommand {
         guard samples >= 1 else { throw ValidationError("--samples \(samples) is not allowed: give 1 or more") }
         let map = samples == 1 ? try Saliency.map(loaded.model, input: input, target: chosen.index)
             : try Saliency.smoothGrad(loaded.model, input: input, target: chosen.index, samples: samples, noise: noise)
-        let files = try source.write(ImageRendering.overlay(map, on: picture, alpha: 1, weightedByValue: true), map)
+        let files = try source.write(try source.picture(of: map, over: input, picture: picture, loaded: loaded, sparse: true), map)
         source.report(["png": files.png, "npy": files.npy, "target": chosen.index, "class": chosen.name, "samples": samples],
                       text: "saliency for class \(chosen.index) \(chosen.name); wrote \(files.png) and \(files.npy)")
     }
@@ -304,9 +330,9 @@ struct SaliencyVerb: ParsableCommand {
 
 struct GradCAMVerb: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "gradcam",
-                                                    abstract: "Grad-CAM at a layer: gradient-weighted feature maps, upsampled over the image.")
+                                                    abstract: "Grad-CAM at a layer: gradient-weighted feature maps, upsampled over the image or along the series.")
     @OptionGroup var source: InsightSource
-    @Option(help: "The layer, by its state-dict path (e.g. features.18 for MobileNetV2).")
+    @Option(help: "The layer, by its state-dict path (e.g. features.18 for MobileNetV2, blocks.2 for resnet1d).")
     var layer: String
     @Option(help: "Class to explain (default: the top prediction).")
     var target: Int?
@@ -319,7 +345,7 @@ struct GradCAMVerb: ParsableCommand {
         let (input, picture) = try source.input(for: loaded)
         let chosen = try source.target(target, loaded: loaded, input: input)
         let (map, coarse) = try GradCAM.map(loaded.model, input: input, target: chosen.index, layer: name)
-        let files = try source.write(ImageRendering.overlay(map, on: picture), map)
+        let files = try source.write(try source.picture(of: map, over: input, picture: picture, loaded: loaded), map)
         source.report(["png": files.png, "npy": files.npy, "target": chosen.index, "class": chosen.name, "layer": name,
                        "layer_map": coarse.shape],
                       text: "Grad-CAM at \(name) (\(coarse.shape.map(String.init).joined(separator: "×"))) for class \(chosen.index) \(chosen.name); wrote \(files.png) and \(files.npy)")
@@ -357,6 +383,7 @@ struct MaximizeVerb: ParsableCommand {
 
     private func body() throws {
         let loaded = try source.network()
+        try source.requireImages(loaded, verb: "maximize")
         let objective: ActivationMaximization.Objective
         switch (layer, channel, classIndex) {
         case let (layer?, channel?, nil): objective = .channel(layer: try checkedLayer(layer, in: loaded.model), channel: channel)
@@ -411,6 +438,7 @@ struct DreamVerb: ParsableCommand {
 
     private func body() throws {
         let loaded = try source.network()
+        try source.requireImages(loaded, verb: "dream")
         var names: [String] = []
         for layer in layers.split(separator: ",") { names.append(try checkedLayer(layer.trimmingCharacters(in: .whitespaces), in: loaded.model)) }
         let (input, _) = try source.input(for: loaded)

@@ -19,16 +19,6 @@ final class InsightTests: XCTestCase {
         try NumpyArray.read(contentsOf: SharedData.path("data/pretrained/reference/mobilenet_v2_\(image)_input.npy"))
     }
 
-    /// `max |a − b| ≤ 1e-3 · (max b − min b)`.
-    private func assertSameMap(_ actual: Tensor, _ expected: Tensor, _ label: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(actual.shape, expected.shape, label, file: file, line: line)
-        let a = actual.toArray(), b = expected.toArray()
-        let range = (b.max() ?? 0) - (b.min() ?? 0)
-        let worst = zip(a, b).map { Swift.abs($0 - $1) }.max() ?? .infinity
-        XCTAssertGreaterThan(range, 0, label, file: file, line: line)
-        XCTAssertLessThanOrEqual(worst, 1e-3 * range, "\(label): max error \(worst / range) of the range", file: file, line: line)
-    }
-
     func testSaliencyGradCAMAndOcclusionEqualCaptum() throws {
         let targets = ["chelsea": 285, "camera": 872, "astronaut": 450]
         for (image, target) in targets.sorted(by: { $0.key < $1.key }) {

@@ -1,7 +1,7 @@
 /// Pictures of what a layer holds: its output for one input as a grid of feature maps,
 /// and its weights (filters) as tiles.
 public enum FeatureMaps {
-    /// Per-channel statistics of a layer's output `C×h×w` (or `C`).
+    /// Per-channel statistics of a layer's output `C×h×w`, `C×l` (or `C`).
     public struct ChannelStatistics: Sendable {
         public let channel: Int
         public let mean: Float
@@ -26,11 +26,15 @@ public enum FeatureMaps {
         }
     }
 
-    /// The first `limit` feature maps of `activations` (`1×C×h×w`) as one grid: each map
-    /// min–max scaled on its own, its channel index underneath.
+    /// The first `limit` feature maps of `activations` as one picture: for `1×C×h×w` a grid
+    /// of maps, each min–max scaled on its own, its channel index underneath; for a series
+    /// network's `1×C×l` one line panel per channel (`SeriesPlot`).
     public static func grid(_ activations: Tensor, limit: Int = 64) throws(StrataError) -> RawImage {
-        guard activations.rank == 4 || activations.rank == 3 else {
-            throw .shapeMismatch(op: "activations", message: "feature maps are C×h×w; this layer gives \(Shape.describe(activations.shape)), so only its statistics are shown")
+        if activations.rank == 3, activations.shape[0] == 1 {
+            return try SeriesPlot.picture(activations, channelLimit: limit, panelHeight: 40)
+        }
+        guard activations.rank == 4 else {
+            throw .shapeMismatch(op: "activations", message: "feature maps are 1×C×h×w (or 1×C×l along time); this layer gives \(Shape.describe(activations.shape)), so only its statistics are shown")
         }
         let shape = Array(activations.shape.suffix(3))
         let (channels, height, width) = (shape[0], shape[1], shape[2])

@@ -1,43 +1,51 @@
 /// Occlusion (Zeiler & Fergus 2014), defined exactly as Captum's `Occlusion`: a window of
-/// `window` pixels (all channels) slides over the image by `stride`, starting at 0 and
-/// taking `⌈(size − window)/stride⌉ + 1` positions per axis (the last one clipped at the
-/// border); each position replaces the window by the baseline and records the drop of the
-/// class score; a pixel's attribution is the mean drop over the windows covering it. The
-/// occluded copies run in batches, never one forward pass per window.
+/// `window` pixels (all channels) slides over the image — or `window` time steps along a
+/// series — by `stride`, starting at 0 and taking `⌈(size − window)/stride⌉ + 1` positions
+/// per axis (the last one clipped at the border); each position replaces the window by the
+/// baseline and records the drop of the class score; a position's attribution is the mean
+/// drop over the windows covering it. The occluded copies run in batches, never one
+/// forward pass per window.
 public enum Occlusion {
     /// What replaces the occluded window.
     public enum Baseline: Sendable, Equatable {
         /// A constant (0: black after normalisation's shift, i.e. the dataset mean for ImageNet inputs).
         case value(Float)
-        /// Each channel's mean over the image.
+        /// Each channel's mean over the image or series.
         case mean
-        /// The image blurred by a Gaussian of standard deviation `sigma` pixels.
+        /// The input blurred by a Gaussian of standard deviation `sigma` pixels (time steps).
         case blur(sigma: Float)
     }
 
-    /// The attribution map `H×W` of one image `1×C×H×W`.
+    /// The attribution map of one image `1×C×H×W` (`H×W`, `window` and `stride` with two
+    /// values) or one series `1×C×L` (`L`, one value each).
     ///
-    /// - Throws: `StrataError.invalidArgument` for a window larger than the image, a stride
+    /// - Throws: `StrataError.invalidArgument` for a window larger than the input, a stride
     ///   larger than the window or below 1, or a target outside the classes.
     public static func map(_ model: Module, input: Tensor, target: Int, window: [Int], stride: [Int],
                            baseline: Baseline = .value(0), batchSize: Int = 16,
                            progress: ((Int, Int) -> Void)? = nil) throws(StrataError) -> Tensor {
-        let image = try Attribution.checkImage(input, op: "occlusion")
-        let (channels, height, width) = (image.shape[1], image.shape[2], image.shape[3])
-        guard window.count == 2, stride.count == 2, window.allSatisfy({ $0 >= 1 }), stride.allSatisfy({ $0 >= 1 }),
-              window[0] <= height, window[1] <= width,
-              (window[0] == height || stride[0] <= window[0]), (window[1] == width || stride[1] <= window[1]) else {
-            throw .invalidArgument(op: "occlusion", message: "window \(window) and stride \(stride) must fit the \(height)×\(width) image, with 1 ≤ stride ≤ window")
+        let sample = try Attribution.checkSample(input, op: "occlusion")
+        let positionsShape = Array(sample.shape.dropFirst(2))
+        guard window.count == positionsShape.count, stride.count == positionsShape.count,
+              window.allSatisfy({ $0 >= 1 }), stride.allSatisfy({ $0 >= 1 }),
+              zip(window, positionsShape).allSatisfy({ $0 <= $1 }),
+              zip(zip(window, stride), positionsShape).allSatisfy({ $0.0 == $1 || $0.1 <= $0.0 }) else {
+            let what = positionsShape.count == 1 ? "series of length \(positionsShape[0])" : "\(positionsShape.map(String.init).joined(separator: "×")) image"
+            throw .invalidArgument(op: "occlusion", message: "window \(window) and stride \(stride) must fit the \(what), with 1 ≤ stride ≤ window (one value per axis)")
         }
+        // a series is an image one row high, occluded by windows one row high
+        let image = positionsShape.count == 1 ? try sample.reshape([1, sample.shape[1], 1, positionsShape[0]]) : sample
+        let (planeWindow, planeStride) = positionsShape.count == 1 ? ([1] + window, [1] + stride) : (window, stride)
+        let (channels, height, width) = (image.shape[1], image.shape[2], image.shape[3])
         let fill = try baselineValues(baseline, image: image)
         let source = image.toArray()
         // ⌈(size − window)/stride⌉ + 1 positions per axis
         let sizes = [height, width]
         var counts = [0, 0]
-        for axis in 0..<2 { counts[axis] = (sizes[axis] - window[axis] + stride[axis] - 1) / stride[axis] + 1 }
+        for axis in 0..<2 { counts[axis] = (sizes[axis] - planeWindow[axis] + planeStride[axis] - 1) / planeStride[axis] + 1 }
         let positions = counts[0] * counts[1]
         let plane = height * width
-        let reference = try withoutGradients { () throws(StrataError) in try model(image) }
+        let reference = try withoutGradients { () throws(StrataError) in try model(sample) }
         try Attribution.checkTarget(target, logits: reference, op: "occlusion")
         let baseScore = reference.toArray()[target]
         var total = [Float](repeating: 0, count: plane), covered = [Float](repeating: 0, count: plane)
@@ -49,8 +57,8 @@ public enum Occlusion {
             copies.withMutableFloats { elements in
                 for slot in 0..<batch {
                     let position = done + slot
-                    let top = (position / counts[1]) * stride[0], left = (position % counts[1]) * stride[1]
-                    let rows = top..<Swift.min(top + window[0], height), columns = left..<Swift.min(left + window[1], width)
+                    let top = (position / counts[1]) * planeStride[0], left = (position % counts[1]) * planeStride[1]
+                    let rows = top..<Swift.min(top + planeWindow[0], height), columns = left..<Swift.min(left + planeWindow[1], width)
                     windows.append((rows, columns))
                     let copy = elements + slot * source.count
                     copy.update(from: source, count: source.count)
@@ -64,7 +72,8 @@ public enum Occlusion {
                     }
                 }
             }
-            let scores = try withoutGradients { () throws(StrataError) in try model(copies) }.toArray()
+            let inputs = try copies.reshape([batch] + Array(sample.shape.dropFirst()))
+            let scores = try withoutGradients { () throws(StrataError) in try model(inputs) }.toArray()
             let classes = scores.count / batch
             for (slot, region) in windows.enumerated() {
                 let drop = baseScore - scores[slot * classes + target]
@@ -78,10 +87,11 @@ public enum Occlusion {
             done += batch
             progress?(done, positions)
         }
-        return try Tensor(zip(total, covered).map { $1 > 0 ? $0 / $1 : 0 }, shape: [height, width])
+        return try Tensor(zip(total, covered).map { $1 > 0 ? $0 / $1 : 0 }, shape: positionsShape)
     }
 
-    /// The baseline as a full `C×H×W` array.
+    /// The baseline as a full `C×H×W` array (a series one row high: the blur's edge
+    /// extension leaves that row as it is across rows).
     private static func baselineValues(_ baseline: Baseline, image: Tensor) throws(StrataError) -> [Float] {
         let (channels, plane) = (image.shape[1], image.shape[2] * image.shape[3])
         switch baseline {

@@ -1,10 +1,12 @@
-/// Saliency maps (Simonyan et al. 2014): how much each input pixel moves a class score —
-/// `max_c |∂ score_target / ∂ x_c|` over the channels, an `H×W` map at the input's resolution
-/// (Captum's `Saliency(abs=True)` then the channel maximum). SmoothGrad (Smilkov et al.
+/// Saliency maps (Simonyan et al. 2014): how much each input pixel (or time step) moves a
+/// class score — `max_c |∂ score_target / ∂ x_c|` over the channels, an `H×W` map at an
+/// image's resolution or an `L` map along a series (Captum's `Saliency(abs=True)` then the
+/// channel maximum). SmoothGrad (Smilkov et al.
 /// 2017) averages the absolute gradients of `samples` copies of the input with Gaussian
 /// noise of standard deviation `noise` added (Captum's `NoiseTunnel`, `smoothgrad`).
 public enum Saliency {
-    /// The vanilla gradient map of one image `1×C×H×W` (the network in evaluation mode).
+    /// The vanilla gradient map of one image `1×C×H×W` (→ `H×W`) or series `1×C×L` (→ `L`),
+    /// the network in evaluation mode.
     public static func map(_ model: Module, input: Tensor, target: Int) throws(StrataError) -> Tensor {
         try smoothGrad(model, input: input, target: target, samples: 1, noise: 0)
     }
@@ -12,24 +14,25 @@ public enum Saliency {
     /// The SmoothGrad map: noisy copies in batches of up to 16, their absolute gradients averaged.
     ///
     /// - Throws: `StrataError.invalidArgument` for a target outside the network's classes,
-    ///   a non-positive sample count or an input that is not one image.
+    ///   a non-positive sample count or an input that is not one image or series.
     public static func smoothGrad(_ model: Module, input: Tensor, target: Int, samples: Int, noise: Float,
                                   seed: UInt64 = 0) throws(StrataError) -> Tensor {
-        let image = try Attribution.checkImage(input, op: "saliency")
+        let one = try Attribution.checkSample(input, op: "saliency")
         guard samples >= 1 else { throw .invalidArgument(op: "saliency", message: "samples must be ≥ 1, got \(samples)") }
         var generator = RandomGenerator(seed: seed)
-        let (channels, height, width) = (image.shape[1], image.shape[2], image.shape[3])
-        var total = [Float](repeating: 0, count: channels * height * width)
+        let channels = one.shape[1], positions = Array(one.shape.dropFirst(2))
+        let plane = positions.reduce(1, *)
+        var total = [Float](repeating: 0, count: channels * plane)
         var done = 0
         while done < samples {
             let batch = Swift.min(16, samples - done)
-            let source = image.toArray()
+            let source = one.toArray()
             var noisy: [Float] = []
             noisy.reserveCapacity(batch * source.count)
             for _ in 0..<batch {
                 for value in source { noisy.append(value + (noise > 0 ? noise * generator.nextNormal() : 0)) }
             }
-            let copies = try Tensor(noisy, shape: [batch] + Array(image.shape.dropFirst()))
+            let copies = try Tensor(noisy, shape: [batch] + Array(one.shape.dropFirst()))
             let gradient = try Attribution.classGradient(model, input: copies, target: target).toArray()
             for sample in 0..<batch {
                 for index in total.indices { total[index] += Swift.abs(gradient[sample * total.count + index]) }
@@ -37,16 +40,24 @@ public enum Saliency {
             done += batch
         }
         // the maximum over channels of the mean absolute gradient
-        var map = [Float](repeating: 0, count: height * width)
+        var map = [Float](repeating: 0, count: plane)
         for channel in 0..<channels {
-            for pixel in map.indices { map[pixel] = Swift.max(map[pixel], total[channel * height * width + pixel] / Float(samples)) }
+            for position in map.indices { map[position] = Swift.max(map[position], total[channel * plane + position] / Float(samples)) }
         }
-        return try Tensor(map, shape: [height, width])
+        return try Tensor(map, shape: positions)
     }
 }
 
 /// What the attribution methods share.
 enum Attribution {
+    /// The input as one sample with its batch axis: a series `1×C×L` or an image `1×C×H×W`.
+    static func checkSample(_ input: Tensor, op: String) throws(StrataError) -> Tensor {
+        guard input.rank == 3 || input.rank == 4, input.shape[0] == 1, input.dtype == .float32 else {
+            throw .shapeMismatch(op: op, message: "expects one series 1×C×L or one image 1×C×H×W, got \(Shape.describe(input.shape))")
+        }
+        return input.dense().detach()
+    }
+
     /// The input as one image `1×C×H×W` (a `C×H×W` image gets its batch axis).
     static func checkImage(_ input: Tensor, op: String) throws(StrataError) -> Tensor {
         let image = input.rank == 3 ? try input.unsqueeze(axis: 0) : input

@@ -29,6 +29,17 @@ func assertClose(_ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-4, atol:
     XCTAssertLessThanOrEqual(worstError, 0, "element \(worst): \(a[worst]) vs \(b[worst]) \(message())", file: file, line: line)
 }
 
+/// Closeness of an attribution map to a reference: `max |a − b| ≤ 1e-3 · (max b − min b)`
+/// (a map's scale is arbitrary; its range is what a picture shows).
+func assertSameMap(_ actual: Tensor, _ expected: Tensor, _ label: String, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(actual.shape, expected.shape, label, file: file, line: line)
+    let a = actual.toArray(), b = expected.toArray()
+    let range = (b.max() ?? 0) - (b.min() ?? 0)
+    let worst = zip(a, b).map { Swift.abs($0 - $1) }.max() ?? .infinity
+    XCTAssertGreaterThan(range, 0, label, file: file, line: line)
+    XCTAssertLessThanOrEqual(worst, 1e-3 * range, "\(label): max error \(worst / range) of the range", file: file, line: line)
+}
+
 /// The typed error `body` throws (failing the test when it throws none).
 func thrownError(_ body: () throws -> Void, file: StaticString = #filePath, line: UInt = #line) -> StrataError? {
     do {

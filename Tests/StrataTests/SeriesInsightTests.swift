@@ -1,0 +1,125 @@
+import Foundation
+import XCTest
+@testable import Strata
+
+/// Looking inside networks for series: saliency, Grad-CAM and occlusion along time against
+/// Captum (tools/make_series_insight_fixtures.py), the picture of a map along a series, and
+/// `strata insight` on a trained run for series finding the steps that decide its class.
+final class SeriesInsightTests: XCTestCase {
+    private func fixture(_ name: String) throws -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../Fixtures/series_insight/\(name)").standardized.path
+    }
+
+    /// The fixture's network: PyTorch's `Sequential` of the same layers, its state dict loaded by name.
+    private func network() throws -> Module {
+        let model = Sequential([Conv1d(3, 8, kernel: 7, padding: 3), BatchNorm1d(8), ReLU(), MaxPool1d(2),
+                                Conv1d(8, 16, kernel: 5, padding: 2), ReLU(), GlobalAvgPool(), Flatten(), Linear(16, 5)])
+        let state = Dictionary(uniqueKeysWithValues: try WeightsFile.read(contentsOf: try fixture("weights.pth")))
+        XCTAssertTrue(try model.loadStateDict(state).isExact)
+        model.eval()
+        return model
+    }
+
+    /// A reference array of the fixture.
+    private func reference(_ name: String) throws -> Tensor { try NumpyArray.read(contentsOf: try fixture(name)) }
+
+    func testSaliencyGradCAMAndOcclusionAlongASeriesEqualCaptum() throws {
+        let model = try network()
+        let input = try reference("input.npy")
+        XCTAssertEqual(input.shape, [1, 3, 96])
+        for target in [1, 4] {
+            assertSameMap(try Saliency.map(model, input: input, target: target), try reference("\(target)_saliency.npy"), "\(target) saliency")
+            for layer in ["2", "5"] {
+                let (map, coarse) = try GradCAM.map(model, input: input, target: target, layer: layer)
+                XCTAssertEqual(coarse.shape, [layer == "2" ? 96 : 48], "layer \(layer) before upsampling")
+                assertSameMap(map, try reference("\(target)_gradcam_\(layer).npy"), "\(target) Grad-CAM at \(layer)")
+            }
+            assertSameMap(try Occlusion.map(model, input: input, target: target, window: [9], stride: [4], batchSize: 7),
+                          try reference("\(target)_occlusion.npy"), "\(target) occlusion")
+        }
+    }
+
+    func testAttributionsSayWhatASeriesNeeds() throws {
+        let model = try network()
+        let input = try reference("input.npy")
+        guard case .invalidArgument(_, let message)? = thrownError({
+            _ = try Occlusion.map(model, input: input, target: 1, window: [9, 9], stride: [4, 4])
+        }) else { return XCTFail("a window for images on a series") }
+        XCTAssertTrue(message.contains("series of length 96"), message)
+        guard case .shapeMismatch(_, let flat)? = thrownError({ _ = try GradCAM.map(model, input: input, target: 1, layer: "7") }) else {
+            return XCTFail("Grad-CAM after the pooling")
+        }
+        XCTAssertTrue(flat.contains("gives [1, 16]") && flat.contains("1×C×l"), flat)
+        guard case .shapeMismatch? = thrownError({ _ = try Saliency.map(model, input: try input.reshape([3, 96]), target: 1) }) else {
+            return XCTFail("a series without its batch axis")
+        }
+    }
+
+    func testThePictureColoursTheLineByTheMapAndDrawsItAsAStrip() throws {
+        // one channel rising 0…1 over 100 steps; the map peaks at step 80
+        let series = try Tensor((0..<100).map { Float($0) / 99 }, shape: [1, 1, 100])
+        let map = try Tensor((0..<100).map { Float(-Swift.abs($0 - 80)) }, shape: [100])
+        let picture = try SeriesPlot.picture(series, attribution: map, panelHeight: 80)
+        XCTAssertEqual(picture.width, 28 + 480 + 6, "short series are stretched to 480 columns after the label margin")
+        XCTAssertEqual(picture.height, 4 + 84 + 14 + 4)
+        func pixel(_ x: Int, _ y: Int) -> [UInt8] { Array(picture.pixels[((y * picture.width + x) * 3)..<((y * picture.width + x) * 3 + 3)]) }
+        // the strip under the panel: red where the map peaks, blue at the start
+        let strip = 4 + 84 + 7, peak = 28 + 80 * 479 / 99
+        XCTAssertEqual(pixel(peak, strip), [128, 0, 0], "jet at 1 is dark red")
+        XCTAssertEqual(pixel(28, strip), [0, 0, 128], "jet at 0 is dark blue")
+        // the line is drawn at its value: near the top of the panel at step 99, near the bottom at step 0
+        let lineRows = (4..<88).filter { pixel(28 + 479, $0) != [246, 246, 246] && pixel(28 + 479, $0) != [255, 255, 255] }
+        XCTAssertEqual(lineRows.first, 6, "the last step's value, the maximum, sits 2 pixels below the panel's top")
+        guard case .shapeMismatch? = thrownError({ _ = try SeriesPlot.picture(series, attribution: try Tensor(zerosShape: [99])) }) else {
+            return XCTFail("a map of another length")
+        }
+    }
+
+    func testInsightOnASeriesRunFindsTheStepsThatDecideTheClass() throws {
+        // two classes told apart only by a wavelet's direction, rising or falling first, at a
+        // random step; the wavelet has mean 0, so z-normalising a case leaves no other clue
+        let folder = try TestFiles.temporaryFolder("series-insight").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var generator = RandomGenerator(seed: 3)
+        var testCentres: [Double] = []
+        for part in ["TRAIN", "TEST"] {
+            let lines = (0..<40).map { index -> String in
+                let centre = 12 + 40 * Double(generator.nextUniform()), direction = index % 2 == 0 ? 1.0 : -1.0
+                if part == "TEST" { testCentres.append(centre) }
+                let values = (0..<64).map { step -> String in
+                    let offset = Double(step) - centre
+                    return String(direction * 3 * sin(2 * Double.pi * offset / 12) * exp(-pow(offset / 4, 2)) + 0.3 * Double(generator.nextNormal()))
+                }
+                return ([index % 2 == 0 ? "rise" : "fall"] + values).joined(separator: "\t")
+            }
+            try FileManager.default.createDirectory(atPath: "\(folder)/Wavelet", withIntermediateDirectories: true)
+            try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: "\(folder)/Wavelet/Wavelet_\(part).tsv"))
+        }
+        let run = "\(folder)/run"
+        let (trained, log) = try CLITests.strata(["train", "--data", "ucr:Wavelet", "--data-dir", folder, "--model", "fcn", "--epochs", "15",
+                                                  "--output", run, "--json"])
+        XCTAssertEqual(trained, 0, log)
+        for sample in [0, 1] {
+            let output = "\(folder)/occlusion-\(sample)"
+            let (status, text) = try CLITests.strata(["insight", "occlusion", "--run", run, "--sample", String(sample), "--patch", "8",
+                                                      "--stride", "2", "--json", "--output", output])
+            XCTAssertEqual(status, 0, text)
+            let map = try NumpyArray.read(contentsOf: output + ".npy").toArray()
+            XCTAssertEqual(map.count, 64)
+            let strongest = map.indices.max { map[$0] < map[$1] }!
+            XCTAssertLessThanOrEqual(Swift.abs(Double(strongest) - testCentres[sample]), 4,
+                                     "sample \(sample): the largest drop at step \(strongest), the wavelet at \(testCentres[sample])")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: output + ".png"))
+        }
+        for verb in [["saliency"], ["gradcam", "--layer", "8"], ["activations", "--layer", "2"]] {
+            let output = "\(folder)/\(verb[0])"
+            let (status, text) = try CLITests.strata(["insight"] + verb + ["--run", run, "--sample", "1", "--json", "--output", output])
+            XCTAssertEqual(status, 0, text)
+            XCTAssertEqual(try NumpyArray.read(contentsOf: output + ".npy").shape, verb[0] == "activations" ? [128, 64] : [64], verb[0])
+        }
+        let (refused, message) = try CLITests.strata(["insight", "maximize", "--run", run, "--class", "0", "--output", "\(folder)/grown"])
+        XCTAssertEqual(refused, 2)
+        XCTAssertTrue(message.contains("maximize grows images; this run's samples are series 1×64"), message)
+    }
+}
