@@ -8,14 +8,14 @@ struct InsightCommand: ParsableCommand {
         commandName: "insight",
         abstract: "Look inside a network: activations, filters, occlusion, saliency, Grad-CAM, activation maximisation, DeepDream.",
         discussion: """
-            The network is a run folder (--run DIR, with --sample N from its test data or \
-            --image FILE) or a pretrained one (--model NAME --weights FILE --image FILE). Layers \
+            The network is a run folder (--run DIR, with --sample N from its test data, \
+            --npy FILE or --image FILE) or a pretrained one (--model NAME --weights FILE --image FILE). Layers \
             are named by their state-dict paths, as strata summary lists them \
             (features.7.conv.2, layer4.1). Every verb writes --output PATH.png (the picture) \
-            and PATH.npy (the raw map or image) and takes --json. On a run for series \
-            (ucr:, csv:), activations, filters, occlusion, saliency and gradcam explain a test \
+            and PATH.npy (the raw map or image) and takes --json. On a run that classifies \
+            series (ucr:, or npz: arrays N×C×L), occlusion, saliency and gradcam explain a \
             series along time: the map has one value per time step and the picture draws the \
-            series' channels coloured by it.
+            series' channels coloured by it; activations draws a line per channel.
             """,
         subcommands: [ActivationsVerb.self, FiltersVerb.self, OcclusionVerb.self, SaliencyVerb.self, GradCAMVerb.self,
                       MaximizeVerb.self, DreamVerb.self])
@@ -43,6 +43,9 @@ struct InsightSource: ParsableArguments {
 
     @Option(help: "A test sample of the run, by index.")
     var sample: Int?
+
+    @Option(help: "A .npy file of one raw input of the run, shaped as it was trained on (C×L or C×H×W, a batch axis of 1 allowed), before normalisation.")
+    var npy: String?
 
     @Option(help: "Where to write: PATH.png and PATH.npy.")
     var output = "insight"
@@ -118,8 +121,21 @@ struct InsightSource: ParsableArguments {
     /// The input as the network sees it — an image `1×C×H×W` with its picture, or a series
     /// `1×C×L` (no picture: maps are drawn along its lines).
     func input(for loaded: Loaded) throws -> (tensor: Tensor, picture: RawImage?) {
+        guard [image, npy, sample.map(String.init)].compactMap({ $0 }).count <= 1 else {
+            throw ValidationError("give one input: --image FILE, --npy FILE or --sample N")
+        }
+        if let npy {
+            guard let run = loaded.run else { throw ValidationError("--npy takes an input of a run (--run DIR); a pretrained network takes --image") }
+            let raw = try NumpyArray.read(contentsOf: npy).toFloat()
+            let shape = run.description.inputShape, dimensions = shape.map(String.init).joined(separator: "×")
+            let withoutBatchAxis = raw.rank == shape.count + 1 && raw.shape[0] == 1 ? Array(raw.shape.dropFirst()) : raw.shape
+            guard withoutBatchAxis == shape else {
+                throw ValidationError("--npy \(npy) holds an array \(raw.shape.map(String.init).joined(separator: "×")); this run takes one input \(dimensions) (or 1×\(dimensions)) as it was trained on, before normalisation")
+            }
+            let tensor = try run.description.normalizer.apply(try raw.reshape([1] + shape))
+            return (tensor, tensor.rank == 4 ? ImageRendering.picture(tensor, mean: loaded.mean, std: loaded.std) : nil)
+        }
         if let image {
-            guard sample == nil else { throw ValidationError("give --image or --sample, not both") }
             let decoded = try ImageCodec.read(contentsOf: image, channels: loaded.inputShape.first == 1 ? 1 : 3)
             if let preprocessing = loaded.preprocessing {
                 return (try preprocessing.tensor(decoded), try preprocessing.cropped(decoded))
@@ -140,7 +156,7 @@ struct InsightSource: ParsableArguments {
             return (tensor, ImageRendering.picture(tensor, mean: loaded.mean, std: loaded.std))
         }
         guard let run = loaded.run, let sample else {
-            throw ValidationError("give the input: --image FILE, or --sample N of the run's test data")
+            throw ValidationError("give the input: --image FILE, --npy FILE, or --sample N of the run's test data")
         }
         let test = try run.options.testData(run.description)
         guard sample >= 0, sample < test.count else {
@@ -167,12 +183,16 @@ struct InsightSource: ParsableArguments {
     /// Refuses a run for series in the verbs that grow images.
     func requireImages(_ loaded: Loaded, verb: String) throws {
         guard loaded.inputShape.count == 3 else {
-            throw ValidationError("\(verb) grows images; this run's samples are series \(loaded.inputShape.map(String.init).joined(separator: "×")) (activations, filters, occlusion, saliency and gradcam explain series)")
+            let shape = loaded.inputShape.map(String.init).joined(separator: "×")
+            throw ValidationError("\(verb) grows images; this run's samples are \(loaded.inputShape.count == 2 ? "series " : "")\(shape) (activations, filters, occlusion, saliency and gradcam explain series)")
         }
     }
 
     /// The class to explain: `given`, or the network's top prediction.
     func target(_ given: Int?, loaded: Loaded, input: Tensor) throws -> (index: Int, name: String, probability: Double) {
+        if let run = loaded.run, run.description.classNames.isEmpty {
+            throw ValidationError("occlusion, saliency and gradcam explain a class; this run forecasts values (activations and filters work on it)")
+        }
         let probabilities = try withoutGradients { () throws(StrataError) in try softmax(try loaded.model(input), axis: 1) }.toArray()
         let index = given ?? probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
         guard index >= 0, index < probabilities.count else {
@@ -294,7 +314,7 @@ struct OcclusionVerb: ParsableCommand {
         let axes = input.rank - 2
         let map = try Occlusion.map(loaded.model, input: input, target: chosen.index, window: Array(repeating: patch, count: axes),
                                     stride: Array(repeating: stride, count: axes), baseline: kind, batchSize: batchSize,
-                                    progress: source.progress("occluded windows"))
+                                    attributedChannels: loaded.inputShape.first, progress: source.progress("occluded windows"))
         let files = try source.write(try source.picture(of: map, over: input, picture: picture, loaded: loaded), map)
         source.report(["png": files.png, "npy": files.npy, "target": chosen.index, "class": chosen.name,
                        "probability": chosen.probability, "max_drop": map.toArray().max() ?? 0],
@@ -320,8 +340,8 @@ struct SaliencyVerb: ParsableCommand {
         let (input, picture) = try source.input(for: loaded)
         let chosen = try source.target(target, loaded: loaded, input: input)
         guard samples >= 1 else { throw ValidationError("--samples \(samples) is not allowed: give 1 or more") }
-        let map = samples == 1 ? try Saliency.map(loaded.model, input: input, target: chosen.index)
-            : try Saliency.smoothGrad(loaded.model, input: input, target: chosen.index, samples: samples, noise: noise)
+        let map = try Saliency.smoothGrad(loaded.model, input: input, target: chosen.index, samples: samples, noise: samples == 1 ? 0 : noise,
+                                          attributedChannels: loaded.inputShape.first)
         let files = try source.write(try source.picture(of: map, over: input, picture: picture, loaded: loaded, sparse: true), map)
         source.report(["png": files.png, "npy": files.npy, "target": chosen.index, "class": chosen.name, "samples": samples],
                       text: "saliency for class \(chosen.index) \(chosen.name); wrote \(files.png) and \(files.npy)")

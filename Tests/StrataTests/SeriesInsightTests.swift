@@ -74,6 +74,53 @@ final class SeriesInsightTests: XCTestCase {
         guard case .shapeMismatch? = thrownError({ _ = try SeriesPlot.picture(series, attribution: try Tensor(zerosShape: [99])) }) else {
             return XCTFail("a map of another length")
         }
+        // a diverged network's NaN: a gap in the line, the map's lowest colour in the strip
+        var broken = series.toArray(), brokenMap = map.toArray()
+        (broken[50], brokenMap[99]) = (.nan, .nan)
+        let gapped = try SeriesPlot.picture(try Tensor(broken, shape: [1, 1, 100]), attribution: try Tensor(brokenMap, shape: [100]))
+        func gappedPixel(_ x: Int, _ y: Int) -> [UInt8] { Array(gapped.pixels[((y * gapped.width + x) * 3)..<((y * gapped.width + x) * 3 + 3)]) }
+        XCTAssertEqual(gappedPixel(28 + 479, strip), [0, 0, 128], "the last step's map value is NaN")
+        XCTAssertEqual(gappedPixel(peak, strip), [128, 0, 0], "the rest of the map keeps its scale")
+        XCTAssertTrue((4..<84).allSatisfy { gappedPixel(28 + 50 * 479 / 99, $0) == [246, 246, 246] }, "no line through the missing step")
+    }
+
+    func testOcclusionAndSaliencyCanLeaveTheLevelChannelsOut() throws {
+        // the fixture's network reads 3 channels; attribute the first only, as for a run
+        // whose normaliser appended level channels to one series
+        let model = try network()
+        let input = try reference("input.npy"), target = 1
+        let map = try Occlusion.map(model, input: input, target: target, window: [8], stride: [8], attributedChannels: 1).toArray()
+        let score = { (x: Tensor) throws -> Float in try withoutGradients { () throws(StrataError) in try model(x) }.toArray()[target] }
+        let base = try score(input)
+        for start in [0, 40, 88] {
+            var occluded = input.toArray()
+            for step in start..<(start + 8) { occluded[step] = 0 }
+            let drop = base - (try score(try Tensor(occluded, shape: [1, 3, 96])))
+            XCTAssertEqual(map[start + 3], drop, accuracy: 1e-5, "window at \(start): channel 0 occluded, channels 1 and 2 kept")
+        }
+        let gradient = try Attribution.classGradient(model, input: input, target: target).toArray()
+        let saliency = try Saliency.map(model, input: input, target: target, attributedChannels: 1).toArray()
+        assertClose(try Tensor(saliency, shape: [96]), try Tensor(gradient[0..<96].map { Swift.abs($0) }, shape: [96]), rtol: 1e-5, atol: 1e-9)
+        XCTAssertNotEqual(try Saliency.map(model, input: input, target: target).toArray(), saliency, "the other channels matter to the full map")
+        guard case .invalidArgument(_, let message)? = thrownError({
+            _ = try Occlusion.map(model, input: input, target: target, window: [8], stride: [8], attributedChannels: 4)
+        }) else { return XCTFail("more channels than the input has") }
+        XCTAssertTrue(message.contains("attributed channels 4 must be 1…3"), message)
+        guard case .invalidArgument? = thrownError({
+            _ = try Occlusion.map(model, input: input, target: target, window: [8], stride: [8], batchSize: 0)
+        }) else { return XCTFail("an empty batch") }
+    }
+
+    func testAForecastingRunIsNotExplainedAsAClass() throws {
+        let folder = try TestFiles.temporaryFolder("forecast-insight").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (trained, log) = try CLITests.strata(["train", "--data", "forecast:" + SharedData.path("data/forecasting-statsmodels/sunspots_monthly.dat"),
+                                                  "--epochs", "1", "--output", "\(folder)/run", "--json"])
+        XCTAssertEqual(trained, 0, log)
+        let (status, message) = try CLITests.strata(["insight", "saliency", "--run", "\(folder)/run", "--sample", "0", "--output", "\(folder)/map"])
+        XCTAssertEqual(status, 2)
+        XCTAssertTrue(message.contains("explain a class; this run forecasts values"), message)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(folder)/map.png"))
     }
 
     func testInsightOnASeriesRunFindsTheStepsThatDecideTheClass() throws {
@@ -82,16 +129,16 @@ final class SeriesInsightTests: XCTestCase {
         let folder = try TestFiles.temporaryFolder("series-insight").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var generator = RandomGenerator(seed: 3)
-        var testCentres: [Double] = []
+        var testCentres: [Double] = [], testSeries: [[Float]] = []
         for part in ["TRAIN", "TEST"] {
             let lines = (0..<40).map { index -> String in
                 let centre = 12 + 40 * Double(generator.nextUniform()), direction = index % 2 == 0 ? 1.0 : -1.0
-                if part == "TEST" { testCentres.append(centre) }
-                let values = (0..<64).map { step -> String in
+                let values = (0..<64).map { step -> Float in
                     let offset = Double(step) - centre
-                    return String(direction * 3 * sin(2 * Double.pi * offset / 12) * exp(-pow(offset / 4, 2)) + 0.3 * Double(generator.nextNormal()))
+                    return Float(direction * 3 * sin(2 * Double.pi * offset / 12) * exp(-pow(offset / 4, 2)) + 0.3 * Double(generator.nextNormal()))
                 }
-                return ([index % 2 == 0 ? "rise" : "fall"] + values).joined(separator: "\t")
+                if part == "TEST" { (testCentres, testSeries) = (testCentres + [centre], testSeries + [values]) }
+                return ([index % 2 == 0 ? "rise" : "fall"] + values.map { String($0) }).joined(separator: "\t")
             }
             try FileManager.default.createDirectory(atPath: "\(folder)/Wavelet", withIntermediateDirectories: true)
             try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: "\(folder)/Wavelet/Wavelet_\(part).tsv"))
@@ -107,7 +154,7 @@ final class SeriesInsightTests: XCTestCase {
             XCTAssertEqual(status, 0, text)
             let map = try NumpyArray.read(contentsOf: output + ".npy").toArray()
             XCTAssertEqual(map.count, 64)
-            let strongest = map.indices.max { map[$0] < map[$1] }!
+            let strongest = try XCTUnwrap(map.indices.max { map[$0] < map[$1] })
             XCTAssertLessThanOrEqual(Swift.abs(Double(strongest) - testCentres[sample]), 4,
                                      "sample \(sample): the largest drop at step \(strongest), the wavelet at \(testCentres[sample])")
             XCTAssertTrue(FileManager.default.fileExists(atPath: output + ".png"))
@@ -118,6 +165,18 @@ final class SeriesInsightTests: XCTestCase {
             XCTAssertEqual(status, 0, text)
             XCTAssertEqual(try NumpyArray.read(contentsOf: output + ".npy").shape, verb[0] == "activations" ? [128, 64] : [64], verb[0])
         }
+        // the same series from a file, raw: normalised as in training, the same map
+        let raw = "\(folder)/series.npy"
+        try NumpyArray.write(try Tensor(testSeries[1], shape: [1, 64]), to: raw)
+        let (fromFile, log2) = try CLITests.strata(["insight", "occlusion", "--run", run, "--npy", raw, "--patch", "8", "--stride", "2",
+                                                    "--json", "--output", "\(folder)/from-file"])
+        XCTAssertEqual(fromFile, 0, log2)
+        assertClose(try NumpyArray.read(contentsOf: "\(folder)/from-file.npy"), try NumpyArray.read(contentsOf: "\(folder)/occlusion-1.npy"),
+                    rtol: 1e-4, atol: 1e-5)
+        try NumpyArray.write(try Tensor(testSeries[0] + testSeries[1], shape: [2, 64]), to: raw)
+        let (wrongShape, shapeMessage) = try CLITests.strata(["insight", "saliency", "--run", run, "--npy", raw, "--output", "\(folder)/x"])
+        XCTAssertEqual(wrongShape, 2)
+        XCTAssertTrue(shapeMessage.contains("holds an array 2×64; this run takes one input 1×64 (or 1×1×64)"), shapeMessage)
         let (refused, message) = try CLITests.strata(["insight", "maximize", "--run", run, "--class", "0", "--output", "\(folder)/grown"])
         XCTAssertEqual(refused, 2)
         XCTAssertTrue(message.contains("maximize grows images; this run's samples are series 1×64"), message)

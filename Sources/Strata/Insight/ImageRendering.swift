@@ -22,10 +22,12 @@ public enum ImageRendering {
         return RawImage(width: width, height: height, channels: 3, pixels: pixels)
     }
 
-    /// `values` scaled to 0…1 by their own minimum and maximum (all zeros when constant).
+    /// `values` scaled to 0…1 by their own finite minimum and maximum (all zeros when
+    /// constant); a non-finite value (a diverged network's NaN) counts as the minimum.
     static func minMax(_ values: [Float]) -> [Float] {
-        guard let low = values.min(), let high = values.max(), high > low else { return values.map { _ in 0 } }
-        return values.map { ($0 - low) / (high - low) }
+        let finite = values.filter(\.isFinite)
+        guard let low = finite.min(), let high = finite.max(), high > low else { return values.map { _ in 0 } }
+        return values.map { $0.isFinite ? ($0 - low) / (high - low) : 0 }
     }
 
     /// The "jet" colour of a value in 0…1 (blue, cyan, yellow, red).

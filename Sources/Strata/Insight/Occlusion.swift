@@ -1,10 +1,10 @@
 /// Occlusion (Zeiler & Fergus 2014), defined exactly as Captum's `Occlusion`: a window of
-/// `window` pixels (all channels) slides over the image — or `window` time steps along a
-/// series — by `stride`, starting at 0 and taking `⌈(size − window)/stride⌉ + 1` positions
-/// per axis (the last one clipped at the border); each position replaces the window by the
-/// baseline and records the drop of the class score; a position's attribution is the mean
-/// drop over the windows covering it. The occluded copies run in batches, never one
-/// forward pass per window.
+/// `window` pixels (all channels, or the first `attributedChannels`) slides over the image,
+/// or `window` time steps along a series, by `stride`, starting at 0 and taking
+/// `⌈(size − window)/stride⌉ + 1` positions per axis (the last one clipped at the border);
+/// each position replaces the window by the baseline and records the drop of the class
+/// score; a position's attribution is the mean drop over the windows covering it. The
+/// occluded copies run in batches, never one forward pass per window.
 public enum Occlusion {
     /// What replaces the occluded window.
     public enum Baseline: Sendable, Equatable {
@@ -17,14 +17,20 @@ public enum Occlusion {
     }
 
     /// The attribution map of one image `1×C×H×W` (`H×W`, `window` and `stride` with two
-    /// values) or one series `1×C×L` (`L`, one value each).
+    /// values) or one series `1×C×L` (`L`, one value each), batch axis included. The window
+    /// covers the first `attributedChannels` channels (nil: all): a `sample-level` run's
+    /// level channels after them describe the whole case, not a time step.
     ///
     /// - Throws: `StrataError.invalidArgument` for a window larger than the input, a stride
-    ///   larger than the window or below 1, or a target outside the classes.
+    ///   larger than the window or below 1, a batch size below 1, attributed channels
+    ///   outside 1…C or a target outside the classes; `shapeMismatch` for an input that is
+    ///   not one image or series.
     public static func map(_ model: Module, input: Tensor, target: Int, window: [Int], stride: [Int],
-                           baseline: Baseline = .value(0), batchSize: Int = 16,
+                           baseline: Baseline = .value(0), batchSize: Int = 16, attributedChannels: Int? = nil,
                            progress: ((Int, Int) -> Void)? = nil) throws(StrataError) -> Tensor {
         let sample = try Attribution.checkSample(input, op: "occlusion")
+        let occluded = try Attribution.attributed(attributedChannels, of: sample, op: "occlusion")
+        guard batchSize >= 1 else { throw .invalidArgument(op: "occlusion", message: "batch size must be ≥ 1, got \(batchSize)") }
         let positionsShape = Array(sample.shape.dropFirst(2))
         guard window.count == positionsShape.count, stride.count == positionsShape.count,
               window.allSatisfy({ $0 >= 1 }), stride.allSatisfy({ $0 >= 1 }),
@@ -62,7 +68,7 @@ public enum Occlusion {
                     windows.append((rows, columns))
                     let copy = elements + slot * source.count
                     copy.update(from: source, count: source.count)
-                    for channel in 0..<channels {
+                    for channel in 0..<occluded {
                         for row in rows {
                             for column in columns {
                                 let index = channel * plane + row * width + column

@@ -1,26 +1,29 @@
 /// Saliency maps (Simonyan et al. 2014): how much each input pixel (or time step) moves a
 /// class score — `max_c |∂ score_target / ∂ x_c|` over the channels, an `H×W` map at an
 /// image's resolution or an `L` map along a series (Captum's `Saliency(abs=True)` then the
-/// channel maximum). SmoothGrad (Smilkov et al.
-/// 2017) averages the absolute gradients of `samples` copies of the input with Gaussian
-/// noise of standard deviation `noise` added (Captum's `NoiseTunnel`, `smoothgrad`).
+/// channel maximum). SmoothGrad (Smilkov et al. 2017) averages the absolute gradients of
+/// `samples` copies of the input with Gaussian noise of standard deviation `noise` added
+/// (Captum's `NoiseTunnel`, `smoothgrad`). `attributedChannels` limits both the noise and
+/// the maximum to the first channels (nil: all): a `sample-level` run's level channels
+/// after them describe the whole case, not a time step.
 public enum Saliency {
     /// The vanilla gradient map of one image `1×C×H×W` (→ `H×W`) or series `1×C×L` (→ `L`),
-    /// the network in evaluation mode.
-    public static func map(_ model: Module, input: Tensor, target: Int) throws(StrataError) -> Tensor {
-        try smoothGrad(model, input: input, target: target, samples: 1, noise: 0)
+    /// batch axis included, the network in evaluation mode.
+    public static func map(_ model: Module, input: Tensor, target: Int, attributedChannels: Int? = nil) throws(StrataError) -> Tensor {
+        try smoothGrad(model, input: input, target: target, samples: 1, noise: 0, attributedChannels: attributedChannels)
     }
 
     /// The SmoothGrad map: noisy copies in batches of up to 16, their absolute gradients averaged.
     ///
     /// - Throws: `StrataError.invalidArgument` for a target outside the network's classes,
-    ///   a non-positive sample count or an input that is not one image or series.
+    ///   a non-positive sample count or attributed channels outside 1…C; `shapeMismatch`
+    ///   for an input that is not one image or series with its batch axis.
     public static func smoothGrad(_ model: Module, input: Tensor, target: Int, samples: Int, noise: Float,
-                                  seed: UInt64 = 0) throws(StrataError) -> Tensor {
+                                  seed: UInt64 = 0, attributedChannels: Int? = nil) throws(StrataError) -> Tensor {
         let one = try Attribution.checkSample(input, op: "saliency")
         guard samples >= 1 else { throw .invalidArgument(op: "saliency", message: "samples must be ≥ 1, got \(samples)") }
         var generator = RandomGenerator(seed: seed)
-        let channels = one.shape[1], positions = Array(one.shape.dropFirst(2))
+        let channels = try Attribution.attributed(attributedChannels, of: one, op: "saliency"), positions = Array(one.shape.dropFirst(2))
         let plane = positions.reduce(1, *)
         var total = [Float](repeating: 0, count: channels * plane)
         var done = 0
@@ -30,12 +33,14 @@ public enum Saliency {
             var noisy: [Float] = []
             noisy.reserveCapacity(batch * source.count)
             for _ in 0..<batch {
-                for value in source { noisy.append(value + (noise > 0 ? noise * generator.nextNormal() : 0)) }
+                for (index, value) in source.enumerated() {
+                    noisy.append(value + (noise > 0 && index < channels * plane ? noise * generator.nextNormal() : 0))
+                }
             }
             let copies = try Tensor(noisy, shape: [batch] + Array(one.shape.dropFirst()))
             let gradient = try Attribution.classGradient(model, input: copies, target: target).toArray()
             for sample in 0..<batch {
-                for index in total.indices { total[index] += Swift.abs(gradient[sample * total.count + index]) }
+                for index in total.indices { total[index] += Swift.abs(gradient[sample * source.count + index]) }
             }
             done += batch
         }
@@ -50,7 +55,18 @@ public enum Saliency {
 
 /// What the attribution methods share.
 enum Attribution {
-    /// The input as one sample with its batch axis: a series `1×C×L` or an image `1×C×H×W`.
+    /// The number of channels to attribute: `requested` (the first ones) or all of the sample's.
+    static func attributed(_ requested: Int?, of sample: Tensor, op: String) throws(StrataError) -> Int {
+        let channels = sample.shape[1]
+        guard let requested else { return channels }
+        guard requested >= 1, requested <= channels else {
+            throw .invalidArgument(op: op, message: "attributed channels \(requested) must be 1…\(channels), the input's channels")
+        }
+        return requested
+    }
+
+    /// The input as one sample with its batch axis: a series `1×C×L` or an image `1×C×H×W`
+    /// (an image without its batch axis is not accepted: `1×H×W` would read as a series).
     static func checkSample(_ input: Tensor, op: String) throws(StrataError) -> Tensor {
         guard input.rank == 3 || input.rank == 4, input.shape[0] == 1, input.dtype == .float32 else {
             throw .shapeMismatch(op: op, message: "expects one series 1×C×L or one image 1×C×H×W, got \(Shape.describe(input.shape))")

@@ -3,6 +3,7 @@
 /// channels. With an attribution map `L` the lines are coloured along time by the map
 /// (min–max scaled, "jet": blue low, red high) and the map runs as a heat strip under the
 /// panels — the class activation maps of Wang et al. (2017); without one they are dark blue.
+/// Non-finite values leave a gap in the line and count as the map's lowest value.
 public enum SeriesPlot {
     /// - Throws: `StrataError.shapeMismatch` when `series` is not `1×C×L` or the map does
     ///   not hold `L` values.
@@ -23,10 +24,15 @@ public enum SeriesPlot {
         var canvas = Canvas(width: width, height: height)
         let scaled = attribution.map { ImageRendering.minMax($0.toArray()) }
         let values = series.toArray()
-        // time step t sits at x(t); the map's value at a column is interpolated between steps
+        // time step t sits at x(t); the map's value at a column is interpolated between steps,
+        // or the largest of the steps the column covers when there are more steps than columns
         func x(_ step: Int) -> Int { left + (length == 1 ? 0 : step * (plotWidth - 1) / (length - 1)) }
         func mapValue(atColumn column: Int) -> Float {
             guard let scaled else { return 0 }
+            if length > plotWidth {
+                let first = column * length / plotWidth, end = Swift.max((column + 1) * length / plotWidth, first + 1)
+                return scaled[first..<Swift.min(end, length)].max() ?? 0
+            }
             let t = length == 1 ? 0 : Double(column) * Double(length - 1) / Double(plotWidth - 1)
             let below = Swift.min(Int(t), length - 1), above = Swift.min(below + 1, length - 1), fraction = Float(t - Double(below))
             return scaled[below] * (1 - fraction) + scaled[above] * fraction
@@ -35,13 +41,14 @@ public enum SeriesPlot {
             let top = gap + channel * (panel + gap)
             canvas.fill(x: left, y: top, width: plotWidth, height: panel, colour: (246, 246, 246))
             let line = values[(channel * length)..<((channel + 1) * length)]
-            let low = line.min() ?? 0, high = line.max() ?? 0
+            let finite = line.filter(\.isFinite), low = finite.min() ?? 0, high = finite.max() ?? 0
             func y(_ value: Float) -> Int {
                 let fraction = high > low ? (value - low) / (high - low) : 0.5
                 return top + 2 + Int(((1 - fraction) * Float(panel - 5)).rounded())
             }
             for step in 0..<length {
                 let next = Swift.min(step + 1, length - 1)
+                guard line[line.startIndex + step].isFinite, line[line.startIndex + next].isFinite else { continue }
                 let colour = scaled.map { ImageRendering.jet(($0[step] + $0[next]) / 2) } ?? (31, 60, 140)
                 canvas.line(from: (x(step), y(line[line.startIndex + step])), to: (x(next), y(line[line.startIndex + next])), colour: colour)
             }

@@ -36,6 +36,7 @@ func assertSameMap(_ actual: Tensor, _ expected: Tensor, _ label: String, file: 
     let a = actual.toArray(), b = expected.toArray()
     let range = (b.max() ?? 0) - (b.min() ?? 0)
     let worst = zip(a, b).map { Swift.abs($0 - $1) }.max() ?? .infinity
+    XCTAssertTrue(a.allSatisfy(\.isFinite), "\(label): non-finite values", file: file, line: line)
     XCTAssertGreaterThan(range, 0, label, file: file, line: line)
     XCTAssertLessThanOrEqual(worst, 1e-3 * range, "\(label): max error \(worst / range) of the range", file: file, line: line)
 }
