@@ -343,7 +343,8 @@ struct SaliencyVerb: ParsableCommand {
         let map = try Saliency.smoothGrad(loaded.model, input: input, target: chosen.index, samples: samples, noise: samples == 1 ? 0 : noise,
                                           attributedChannels: loaded.inputShape.first)
         let files = try source.write(try source.picture(of: map, over: input, picture: picture, loaded: loaded, sparse: true), map)
-        source.report(["png": files.png, "npy": files.npy, "target": chosen.index, "class": chosen.name, "samples": samples],
+        source.report(["png": files.png, "npy": files.npy, "target": chosen.index, "class": chosen.name, "probability": chosen.probability,
+                       "samples": samples],
                       text: "saliency for class \(chosen.index) \(chosen.name); wrote \(files.png) and \(files.npy)")
     }
 }
@@ -366,8 +367,8 @@ struct GradCAMVerb: ParsableCommand {
         let chosen = try source.target(target, loaded: loaded, input: input)
         let (map, coarse) = try GradCAM.map(loaded.model, input: input, target: chosen.index, layer: name)
         let files = try source.write(try source.picture(of: map, over: input, picture: picture, loaded: loaded), map)
-        source.report(["png": files.png, "npy": files.npy, "target": chosen.index, "class": chosen.name, "layer": name,
-                       "layer_map": coarse.shape],
+        source.report(["png": files.png, "npy": files.npy, "target": chosen.index, "class": chosen.name, "probability": chosen.probability,
+                       "layer": name, "layer_map": coarse.shape],
                       text: "Grad-CAM at \(name) (\(coarse.shape.map(String.init).joined(separator: "×"))) for class \(chosen.index) \(chosen.name); wrote \(files.png) and \(files.npy)")
     }
 }

@@ -164,6 +164,11 @@ final class SeriesInsightTests: XCTestCase {
             let (status, text) = try CLITests.strata(["insight"] + verb + ["--run", run, "--sample", "1", "--json", "--output", output])
             XCTAssertEqual(status, 0, text)
             XCTAssertEqual(try NumpyArray.read(contentsOf: output + ".npy").shape, verb[0] == "activations" ? [128, 64] : [64], verb[0])
+            guard verb[0] != "activations" else { continue }
+            let line = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("{") }, text)
+            let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            XCTAssertEqual(object["class"] as? String, "fall", "test sample 1 falls first")
+            XCTAssertGreaterThan(object["probability"] as? Double ?? 0, 0.5, verb[0])
         }
         // the same series from a file, raw: normalised as in training, the same map
         let raw = "\(folder)/series.npy"
