@@ -84,6 +84,22 @@ final class SeriesInsightTests: XCTestCase {
         XCTAssertTrue((4..<84).allSatisfy { gappedPixel(28 + 50 * 479 / 99, $0) == [246, 246, 246] }, "no line through the missing step")
     }
 
+    func testOneDimensionalFiltersAreDrawnAsLines() throws {
+        // filter 0 rises to +1 at tap 1 and falls to −1 at tap 3; filter 1 is all zeros
+        let weight = try Tensor([0, 1, 0, -1, 0, 0, 0, 0, 0, 0], shape: [2, 1, 5])
+        let picture = try FeatureMaps.filters(weight)
+        func pixel(_ x: Int, _ y: Int) -> [UInt8] { Array(picture.pixels[((y * picture.width + x) * 3)..<((y * picture.width + x) * 3 + 3)]) }
+        let line: [UInt8] = [31, 60, 140]
+        // tiles of 48×32 side by side after a 4-pixel gap; in a tile the zero line is row 16,
+        // ±1 rows 3 and 29, tap t at column 2 + t·42/4
+        XCTAssertEqual(picture.width, 4 + 2 * (48 + 4))
+        XCTAssertEqual(pixel(4 + 12, 4 + 3), line, "the +1 tap near the top")
+        XCTAssertEqual(pixel(4 + 12, 4 + 2), [246, 246, 246], "nothing above it")
+        XCTAssertEqual(pixel(4 + 33, 4 + 29), line, "the −1 tap near the bottom")
+        XCTAssertEqual(pixel(56 + 20, 4 + 16), line, "the zero filter on the zero line")
+        XCTAssertEqual(pixel(56 + 20, 4 + 3), [246, 246, 246])
+    }
+
     func testOcclusionAndSaliencyCanLeaveTheLevelChannelsOut() throws {
         // the fixture's network reads 3 channels; attribute the first only, as for a run
         // whose normaliser appended level channels to one series

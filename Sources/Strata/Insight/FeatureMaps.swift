@@ -50,13 +50,14 @@ public enum FeatureMaps {
     /// A convolution's weights `O×I×kh×kw` as tiles: one RGB tile per filter when it reads
     /// 3 channels (the first layer of an image network), one grey tile per filter for 1,
     /// otherwise a grey tile per (filter, input channel) — up to `limit` filters and 16
-    /// input channels, labelled `filter.input`.
+    /// input channels, labelled `filter.input`. A 1-D convolution's `O×I×k` draws each
+    /// (filter, input channel) kernel as a line (`SeriesPlot.kernel`).
     public static func filters(_ weight: Tensor, limit: Int = 64) throws(StrataError) -> RawImage {
         guard weight.rank == 4 || weight.rank == 3 else {
-            throw .shapeMismatch(op: "filters", message: "filters are a convolution's weights O×I×kh×kw; this layer's weight is \(Shape.describe(weight.shape))")
+            throw .shapeMismatch(op: "filters", message: "filters are a convolution's weights O×I×kh×kw (O×I×k in 1-D); this layer's weight is \(Shape.describe(weight.shape))")
         }
-        let shape = weight.rank == 3 ? [weight.shape[0], weight.shape[1], 1, weight.shape[2]] : weight.shape
-        let (outputs, inputs, height, width) = (shape[0], shape[1], shape[2], shape[3])
+        if weight.rank == 3 { return lineFilters(weight, limit: limit) }
+        let (outputs, inputs, height, width) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
         let values = weight.toArray(), kernel = height * width
         let shown = Swift.min(outputs, Swift.max(limit, 1))
         let scale = Swift.max(1, 24 / Swift.max(height, width))
@@ -81,5 +82,21 @@ public enum FeatureMaps {
         }
         let columns = inputs == 3 || inputs == 1 ? Int(Double(tiles.count).squareRoot().rounded(.up)) : Swift.min(inputs, 16)
         return ImageRendering.grid(tiles, labels: labels, columns: columns, tileScale: scale)
+    }
+
+    /// A 1-D convolution's `O×I×k` as line tiles, a row per filter and a column per input
+    /// channel (one square grid for a single input channel).
+    private static func lineFilters(_ weight: Tensor, limit: Int) -> RawImage {
+        let (outputs, inputs, kernel) = (weight.shape[0], weight.shape[1], weight.shape[2])
+        let values = weight.toArray(), shown = Swift.min(outputs, Swift.max(limit, 1)), columns = Swift.min(inputs, 16)
+        var tiles: [RawImage] = [], labels: [String] = []
+        for filter in 0..<shown {
+            for input in 0..<columns {
+                let offset = (filter * inputs + input) * kernel
+                tiles.append(SeriesPlot.kernel(Array(values[offset..<(offset + kernel)])))
+                labels.append(inputs == 1 ? String(filter) : "\(filter).\(input)")
+            }
+        }
+        return ImageRendering.grid(tiles, labels: labels, columns: inputs == 1 ? Int(Double(shown).squareRoot().rounded(.up)) : columns)
     }
 }

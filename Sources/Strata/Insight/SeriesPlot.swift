@@ -65,6 +65,25 @@ public enum SeriesPlot {
         return RawImage(width: width, height: height, channels: 3, pixels: canvas.pixels)
     }
 
+    /// One 1-D kernel's weights as a small tile: the weights joined by a dark blue line over
+    /// a grey zero line, scaled by their largest magnitude so that the sign shows (a zero
+    /// kernel lies on the zero line).
+    static func kernel(_ weights: [Float], width: Int = 48, height: Int = 32) -> RawImage {
+        var canvas = Canvas(width: width, height: height)
+        canvas.fill(x: 0, y: 0, width: width, height: height, colour: (246, 246, 246))
+        let middle = height / 2
+        canvas.fill(x: 0, y: middle, width: width, height: 1, colour: (190, 190, 190))
+        let largest = weights.filter(\.isFinite).map(Swift.abs).max() ?? 0
+        func x(_ index: Int) -> Int { 2 + (weights.count == 1 ? (width - 6) / 2 : index * (width - 6) / (weights.count - 1)) }
+        func y(_ value: Float) -> Int { middle - Int((largest > 0 ? value / largest : 0) * Float(middle - 3)) }
+        for index in weights.indices {
+            let next = Swift.min(index + 1, weights.count - 1)
+            guard weights[index].isFinite, weights[next].isFinite else { continue }
+            canvas.line(from: (x(index), y(weights[index])), to: (x(next), y(weights[next])), colour: (31, 60, 140))
+        }
+        return RawImage(width: width, height: height, channels: 3, pixels: canvas.pixels)
+    }
+
     /// An RGB pixel buffer on white, with the two drawing operations the plot needs.
     private struct Canvas {
         let width: Int, height: Int
