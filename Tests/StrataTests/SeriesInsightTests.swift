@@ -198,6 +198,12 @@ final class SeriesInsightTests: XCTestCase {
         let (wrongShape, shapeMessage) = try CLITests.strata(["insight", "saliency", "--run", run, "--npy", raw, "--output", "\(folder)/x"])
         XCTAssertEqual(wrongShape, 2)
         XCTAssertTrue(shapeMessage.contains("holds an array 2×64; this run takes one input 1×64 (or 1×1×64)"), shapeMessage)
+        // the run's report shows the series network's filters and activations as lines
+        let (reported, reportLog) = try CLITests.strata(["report", "--run", run])
+        XCTAssertEqual(reported, 0, reportLog)
+        let page = try String(contentsOfFile: "\(run)/report.html", encoding: .utf8)
+        XCTAssertTrue(page.contains("<h2>First-layer filters (0)</h2>"), "filters")
+        XCTAssertTrue(page.contains("<h2>Activations of 0 for the first test sample</h2>"), "activations of a series network")
         let (refused, message) = try CLITests.strata(["insight", "maximize", "--run", run, "--class", "0", "--output", "\(folder)/grown"])
         XCTAssertEqual(refused, 2)
         XCTAssertTrue(message.contains("maximize grows images; this run's samples are series 1×64"), message)

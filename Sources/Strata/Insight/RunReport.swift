@@ -3,8 +3,8 @@ import Foundation
 /// One self-contained HTML page about a training run — settings, the model's summary,
 /// learning curves, the test evaluation (confusion matrix, per-class precision, recall and
 /// F1, or regression errors), the most confidently wrong test samples, the first layer's
-/// filters and an activation grid — with every picture inline (SVG, base64 PNG), so it
-/// opens anywhere without network access.
+/// filters and an activation grid (for series: line plots) — with every picture inline (SVG,
+/// base64 PNG), so it opens anywhere without network access.
 public struct RunReport {
     public let title: String
     public let settings: [(String, String)]
@@ -68,7 +68,9 @@ public struct RunReport {
                 guard let best = scores.indices.max(by: { scores[$0] < scores[$1] }), best - row * classes != label else { continue }
                 let sample = try inputs.slice(axis: 0, start: row, end: row + 1)
                 let picture = sample.rank == 4 && (sample.shape[1] == 1 || sample.shape[1] == 3)
-                    ? ImageRendering.picture(sample, mean: mean.isEmpty ? [0] : mean, std: std.isEmpty ? [1] : std) : nil
+                    ? ImageRendering.picture(sample, mean: mean.isEmpty ? [0] : mean, std: std.isEmpty ? [1] : std)
+                    : sample.rank == 3 ? try SeriesPlot.picture(sample, channelLimit: Swift.min(description.inputShape.first ?? 1, 4), panelHeight: 40)
+                    : nil
                 wrong.append((picture, wrong.count, description.classNames[label], description.classNames[best - row * classes],
                               Double(scores[best])))
             }
@@ -78,11 +80,11 @@ public struct RunReport {
         let convolutions = model.namedModules().compactMap { name, module in (module as? ConvolutionLayer).map { (name, $0) } }
         let filters = try convolutions.first.map { layer throws(StrataError) in (layer.0, try FeatureMaps.filters(layer.1.weight, limit: 32)) }
         var activations: (String, RawImage)?
-        if let (name, _) = convolutions.first, test.count > 0, description.inputShape.count == 3 {
+        if let (name, _) = convolutions.first, test.count > 0, description.inputShape.count >= 2 {
             let (_, captured) = try withoutGradients { () throws(StrataError) in
                 try model.forward(try test.batch([0]).inputs, capturing: [name])
             }
-            if let output = captured[name], output.rank == 4 { activations = (name, try FeatureMaps.grid(output, limit: 32)) }
+            if let output = captured[name], output.rank == 4 || output.rank == 3 { activations = (name, try FeatureMaps.grid(output, limit: 32)) }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
