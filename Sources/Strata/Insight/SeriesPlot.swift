@@ -3,7 +3,8 @@
 /// channels. With an attribution map `L` the lines are coloured along time by the map
 /// (min–max scaled, "jet": blue low, red high) and the map runs as a heat strip under the
 /// panels — the class activation maps of Wang et al. (2017); without one they are dark blue.
-/// Non-finite values leave a gap in the line and count as the map's lowest value.
+/// Non-finite values leave a gap in the line and count as the map's lowest value. A 1-D
+/// kernel (`filters` of a 1-D convolution) is drawn the same way, as a small line tile.
 public enum SeriesPlot {
     /// - Throws: `StrataError.shapeMismatch` when `series` is not `1×C×L` or the map does
     ///   not hold `L` values.
