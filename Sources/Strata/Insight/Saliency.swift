@@ -26,10 +26,10 @@ public enum Saliency {
         let channels = try Attribution.attributed(attributedChannels, of: one, op: "saliency"), positions = Array(one.shape.dropFirst(2))
         let plane = positions.reduce(1, *)
         var total = [Float](repeating: 0, count: channels * plane)
+        let source = one.toArray()
         var done = 0
         while done < samples {
             let batch = Swift.min(16, samples - done)
-            let source = one.toArray()
             var noisy: [Float] = []
             noisy.reserveCapacity(batch * source.count)
             for _ in 0..<batch {
