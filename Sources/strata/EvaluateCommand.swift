@@ -171,12 +171,7 @@ struct PredictCommand: ParsableCommand {
         }
         let inputs: Tensor, truth: [Int]?
         if let npy {
-            let raw = try NumpyArray.read(contentsOf: npy).toFloat()
-            guard Array(raw.shape.dropFirst()) == description.inputShape else {
-                let expected = (["N"] + description.inputShape.map(String.init)).joined(separator: "×")
-                throw ValidationError("--npy \(npy) holds an array \(raw.shape.map(String.init).joined(separator: "×")); this run takes \(expected): a batch of inputs shaped as it was trained on, before normalisation")
-            }
-            inputs = try description.normalizer.apply(raw)
+            inputs = try RawInputFile.read(npy, for: description, batch: true)
             truth = nil
         } else {
             let test = try options.testData(description)

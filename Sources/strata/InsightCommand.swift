@@ -126,13 +126,7 @@ struct InsightSource: ParsableArguments {
         }
         if let npy {
             guard let run = loaded.run else { throw ValidationError("--npy takes an input of a run (--run DIR); a pretrained network takes --image") }
-            let raw = try NumpyArray.read(contentsOf: npy).toFloat()
-            let shape = run.description.inputShape, dimensions = shape.map(String.init).joined(separator: "×")
-            let withoutBatchAxis = raw.rank == shape.count + 1 && raw.shape[0] == 1 ? Array(raw.shape.dropFirst()) : raw.shape
-            guard withoutBatchAxis == shape else {
-                throw ValidationError("--npy \(npy) holds an array \(raw.shape.map(String.init).joined(separator: "×")); this run takes one input \(dimensions) (or 1×\(dimensions)) as it was trained on, before normalisation")
-            }
-            let tensor = try run.description.normalizer.apply(try raw.reshape([1] + shape))
+            let tensor = try RawInputFile.read(npy, for: run.description, batch: false)
             return (tensor, tensor.rank == 4 ? ImageRendering.picture(tensor, mean: loaded.mean, std: loaded.std) : nil)
         }
         if let image {
