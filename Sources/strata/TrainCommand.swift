@@ -16,10 +16,10 @@ struct TrainCommand: ParsableCommand {
             --resume continues an interrupted run from last.ckpt.
             """)
 
-    @Option(help: "Data: \(LoadedData.names.joined(separator: ", ")) (ucr: and forecast: read files; see --data-dir).")
+    @Option(help: "Data: \(LoadedData.names.joined(separator: ", ")) (ucr:, forecast:, csv:, npz: and text: read files; see --data-dir).")
     var data = "digits"
 
-    @Option(name: .customLong("data-dir"), help: "Folder with the data set's files (MNIST-format IDX, plain or .gz).")
+    @Option(name: .customLong("data-dir"), help: "Folder with the data set's files: MNIST-format IDX (plain or .gz) and ucr: sets; forecast:, csv:, npz: and text: files are looked for here first, then as given.")
     var dataDirectory: String?
 
     @Option(help: "Built-in model (\(Models.names.joined(separator: ", "))) or a model file (.json). Default: \(TrainingRecipe.defaultsHelp(\.model)).")
@@ -77,7 +77,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed for initialisation, splits, shuffling and dropout.")
     var seed: UInt64 = 0
 
-    @Option(help: "Fraction of the training part held out for validation, 0 = none. Default: \(TrainingRecipe.defaultsHelp(\.validationFraction)); forecast: data keep the 15% before their test part for validation.")
+    @Option(help: "Fraction of the training part held out for validation, 0 = none. Default: \(TrainingRecipe.defaultsHelp(\.validationFraction)); for forecast: the share of the series just before its test part (the last 15%), 0 = train up to the test part.")
     var validation: Double?
 
     @Option(name: .customLong("test-fraction"), help: "Fraction kept for testing of data without their own test part (digits, folder:, csv:, npz:, text: without a _test twin).")

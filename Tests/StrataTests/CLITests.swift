@@ -104,6 +104,7 @@ final class CommandLineWorkflowTests: XCTestCase {
             (["train", "--label-smoothing", "2"], ["--label-smoothing 2.0", "[0, 1]"]),
             (["train", "--data", "forecast:x.csv", "--frame", "0"], ["--frame 0", "1 or more"]),
             (["train", "--data", "forecast:x.csv", "--target", "tomorrow"], ["--target tomorrow", "next, next-k, mean, trend"]),
+            (["train", "--data", "forecast:x.csv", "--validation", "0.9"], ["--validation 0.9", "[0, 0.85)", "last 15% for testing"]),
             (["train", "--folds", "1"], ["--folds 1", "2 or more"]),
             (["train", "--data", "imagenet"], ["imagenet", "digits", "mnist"]),
             (["train", "--data", "mnist"], ["--data-dir"]),
@@ -163,6 +164,17 @@ final class RunWeightsTests: XCTestCase {
         FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
     }
 
+    /// A new folder holding `series.csv`: a column `value` of 240 steps `value(t)`; removed after the test.
+    private func folderWithSeries(_ name: String, _ value: (Double) -> Double) throws -> String {
+        let folder = temporaryFolder(name)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: folder) }
+        let values = (0..<240).map { String(format: "%.3f", value(Double($0))) }
+        try ("value\n" + values.joined(separator: "\n") + "\n").write(toFile: (folder as NSString).appendingPathComponent("series.csv"),
+                                                                    atomically: true, encoding: .utf8)
+        return folder
+    }
+
     func testWithoutAValidationSetThereIsNoBestAndEvaluateUsesTheLastWeights() throws {
         let run = temporaryFolder("no-validation")
         defer { try? FileManager.default.removeItem(atPath: run) }
@@ -200,13 +212,40 @@ final class RunWeightsTests: XCTestCase {
         XCTAssertEqual((try JSONSerialization.jsonObject(with: Data(object.utf8)) as? [String: Any])?["weights"] as? String, "last.ckpt")
     }
 
+    func testAForecastWithValidationZeroTrainsUpToTheTestPartAndHasNoBest() throws {
+        let folder = try folderWithSeries("forecast-no-validation") { cos($0 / 5) * 8 + $0 / 30 }
+        // 240 steps: training 70% (168), validation 15% (36), test 15% (36); frames of 24 and the next value
+        let held = try LoadedData.load("forecast:series.csv", directory: folder, forecast: LoadedData.ForecastOptions())
+        XCTAssertEqual([held.train.count, held.validation?.count, held.test.count], [144, 12, 12])
+        var options = LoadedData.ForecastOptions()
+        options.validation = 0
+        let none = try LoadedData.load("forecast:series.csv", directory: folder, forecast: options)
+        XCTAssertNil(none.validation)
+        XCTAssertEqual(none.train.count, 204 - 24, "the training part runs up to the test part")
+        // the same test windows, standardised with the statistics of each training part:
+        // differences between windows scale by the ratio of the two training stds
+        let (heldTest, noneTest) = (held.test.inputs.toArray(), none.test.inputs.toArray())
+        XCTAssertEqual(noneTest.count, heldTest.count)
+        let ratio = Float(held.targetScale / none.targetScale)
+        XCTAssertNotEqual(ratio, 1, accuracy: 1e-3, "a longer training part has another std")
+        for index in noneTest.indices {
+            XCTAssertEqual(noneTest[index] - noneTest[0], (heldTest[index] - heldTest[0]) * ratio, accuracy: 1e-4, "value \(index)")
+        }
+
+        let run = (folder as NSString).appendingPathComponent("run")
+        let (status, output) = try CLITests.strata(["train", "--data", "forecast:series.csv", "--data-dir", folder,
+                                                    "--validation", "0", "--epochs", "2", "--output", run])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: (run as NSString).appendingPathComponent("best.ckpt")), output)
+        let (evaluated, report) = try CLITests.strata(["evaluate", "--run", run, "--json"])
+        XCTAssertEqual(evaluated, 0, report)
+        let figures = try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any]
+        XCTAssertEqual(figures?["weights"] as? String, "last.ckpt")
+        XCTAssertEqual(figures?["samples"] as? Int, 12)
+    }
+
     func testForecastAndCSVFilesAreLookedForInTheDataDirAndErrorsNameEveryPathTried() throws {
-        let folder = temporaryFolder("data-dir")
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let values = (0..<240).map { String(format: "%.3f", sin(Double($0) / 6) * 10 + Double($0) / 20) }
-        try ("value\n" + values.joined(separator: "\n") + "\n").write(toFile: (folder as NSString).appendingPathComponent("series.csv"),
-                                                                    atomically: true, encoding: .utf8)
+        let folder = try folderWithSeries("data-dir") { sin($0 / 6) * 10 + $0 / 20 }
         let located = try LoadedData.locate("series.csv", in: folder)
         XCTAssertEqual(located, (folder as NSString).appendingPathComponent("series.csv"))
         let run = (folder as NSString).appendingPathComponent("run")

@@ -1,14 +1,15 @@
 /// Forecasting data made from one or several streams of equal length (the channels of
-/// each window): a chronological train/validation/test split, each stream standardised
-/// with its own training-part statistics, framing into windows `N×C×m` with the target
-/// stream's targets, and the baselines a forecaster must beat.
+/// each window): a chronological train/validation/test split (no validation part when its
+/// share is 0), each stream standardised with its own training-part statistics, framing
+/// into windows `N×C×m` with the target stream's targets, and the baselines a forecaster
+/// must beat.
 ///
 /// Channel 0 is the target stream (the residual forecaster adds its last value); the
 /// other streams follow in the order given.
 public struct ForecastingData: Sendable {
     /// Windows `N×C×m` (standardised) and targets (in the target's standardised units) of each part.
     public let train: TensorDataset
-    public let validation: TensorDataset
+    public let validation: TensorDataset?
     public let test: TensorDataset
     /// The channels' names, in order (the target first).
     public let channels: [String]
@@ -26,7 +27,6 @@ public struct ForecastingData: Sendable {
     /// The target's training mean and std: predictions × `std` + `mean` are in its units.
     public var mean: Float { means[0] }
     public var std: Float { stds[0] }
-    public var persistenceMAE: Double { baselines["persistence_mae"] ?? .nan }
 
     /// What to forecast, by name: `next`, `next-k`, `mean` or `trend`.
     public static let targetNames = ["next", "next-k", "mean", "trend"]
@@ -42,7 +42,8 @@ public struct ForecastingData: Sendable {
     ///   - streams: equal-length streams, the target first; a time step where any stream
     ///     is missing (NaN) is left out, and the rows close up (windows and the seasonal
     ///     baseline count rows, so gaps shift them).
-    ///   - fractions: train and validation shares of the time steps (the rest is the test part).
+    ///   - fractions: train and validation shares of the time steps (the rest is the test
+    ///     part); a validation share of 0 leaves `validation` nil.
     ///   - target: `next` (value after the window), `next-k` (the `horizon` values after),
     ///     `mean` (their mean) or `trend` (down/flat/up beyond `threshold`, in std units).
     ///   - season: steps per season for the seasonal-naive baseline (12 for monthly data).
@@ -69,7 +70,7 @@ public struct ForecastingData: Sendable {
         let futureSteps = target == "next" ? 1 : horizon
         let partNames = ["training", "validation", "test"]
         let ranges = [0..<trainEnd, trainEnd..<validationEnd, validationEnd..<count]
-        for (name, range) in zip(partNames, ranges) where range.count < frame + futureSteps {
+        for (name, range) in zip(partNames, ranges) where range.count < frame + futureSteps && !(name == "validation" && fractions.1 == 0) {
             throw .invalidArgument(op: "data", message: "the \(name) part has \(range.count) time steps (of \(count)), fewer than one frame of \(frame) plus \(futureSteps) to forecast; use --frame \(Swift.max(range.count - futureSteps, 1)) or less, or a longer series")
         }
         let classNames = target == "trend" ? ["down", "flat", "up"] : nil
@@ -89,7 +90,7 @@ public struct ForecastingData: Sendable {
                                      classNames: classNames)
         }
         train = try dataset(ranges[0])
-        validation = try dataset(ranges[1])
+        validation = fractions.1 == 0 ? nil : try dataset(ranges[1])
         test = try dataset(ranges[2])
         channels = names
         self.means = means

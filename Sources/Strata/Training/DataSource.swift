@@ -53,6 +53,9 @@ public struct LoadedData: Sendable {
         public var horizon = 1
         public var target = "next"
         public var threshold: Float = 0
+        /// Share of the time steps just before the test part (the last 15%) held out for
+        /// validation; 0 = none, the training part runs up to the test part; `nil` = 0.15.
+        public var validation: Double?
         public init() {}
     }
 
@@ -203,7 +206,8 @@ public struct LoadedData: Sendable {
         let streams = try SeriesFile.streams(contentsOf: path, target: options.column, inputs: options.inputs ?? [])
         let data = try ForecastingData(streams: streams.values, names: streams.names, frame: options.frame, step: options.step,
                                        horizon: options.horizon, target: options.target, threshold: options.threshold,
-                                       season: options.season ?? streams.season)
+                                       season: options.season ?? streams.season,
+                                       fractions: (0.85 - (options.validation ?? 0.15), options.validation ?? 0.15))
         let task: Task = data.classNames.map { .classification(classNames: $0) } ?? .regression
         return LoadedData(name: "forecast:\(path)", train: data.train, validation: data.validation, test: data.test,
                           task: task, targetScale: Double(data.std), baselines: data.baselines, defaultNormalization: .none)

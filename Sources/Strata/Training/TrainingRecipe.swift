@@ -30,6 +30,7 @@ public struct TrainingRecipe: Sendable, Codable, Equatable {
     public var seed: UInt64 = 0
     /// Fraction of the training part held out (stratified) for validation; 0 = none;
     /// `nil` = the data's default (none for UCR/UEA series, whose training parts are small, else 0.1).
+    /// For `forecast:` data, the share of the series just before its test part (0.15 by default).
     public var validationFraction: Double?
     /// Fraction of `digits` kept for testing (the other sets have their own test split).
     public var testFraction = 0.2
@@ -91,8 +92,8 @@ public struct TrainingRecipe: Sendable, Codable, Equatable {
         // "Sequences and text"); a named --model trains one network
         case .series: ("ucr:", Defaults(model: "resnet1d", epochs: 300, batchSize: 16, schedule: .cosine, validationFraction: 0,
                                         ensemble: 3))
-        // forecast: data define their own chronological validation part
-        case .forecast: ("forecast:", Defaults(model: "residual-forecaster", epochs: 100, batchSize: 32, schedule: .none, validationFraction: 0))
+        // forecast: data hold out a chronological validation part before their test part
+        case .forecast: ("forecast:", Defaults(model: "residual-forecaster", epochs: 100, batchSize: 32, schedule: .none, validationFraction: 0.15))
         case .tabular: ("csv:", Defaults(model: "mlp", epochs: 100, batchSize: 16, schedule: .none, validationFraction: 0.1))
         case .text: ("text:", Defaults(model: "text-cnn", epochs: 10, batchSize: 50, schedule: .none, validationFraction: 0.1))
         }
@@ -115,6 +116,7 @@ public struct TrainingRecipe: Sendable, Codable, Equatable {
         recipe.validationFraction = resolvedValidationFraction
         recipe.learningRate = resolvedLearningRate
         recipe.ensemble = resolvedEnsemble
+        if kind == .forecast { recipe.forecast.validation = resolvedValidationFraction }
         return recipe
     }
     /// The model used when none is named.
@@ -268,19 +270,22 @@ extension TrainingRecipe {
             if !ForecastingData.targetNames.contains(forecast.target) {
                 throw bad("--target", forecast.target, ForecastingData.targetNames.joined(separator: ", "))
             }
+            if resolvedValidationFraction >= 0.85 {
+                throw bad("--validation", "\(resolvedValidationFraction)", "give a fraction in [0, 0.85): forecast: data keep their last 15% for testing")
+            }
         }
     }
 
     /// Loads the data, builds everything, trains (continuing from the run folder's
     /// `last.ckpt` when `resume`), evaluates on the test part and writes the run folder:
-    /// `run.json`, `best.ckpt`, `last.ckpt`, `model.safetensors`, `log.csv`, `curves.svg`,
-    /// `summary.txt`. An ensemble writes each member's checkpoints and logs in `members/K/`
+    /// `run.json`, `best.ckpt` (with a validation set), `last.ckpt`, `model.safetensors`,
+    /// `log.csv`, `curves.svg`, `summary.txt`. An ensemble writes each member's checkpoints and logs in `members/K/`
     /// and the ensemble's `run.json`, `summary.txt` and `model.safetensors` at the top.
     public func run(resume: Bool = false) throws(StrataError) -> TrainingOutcome {
         let started = Date()
         try checkOptions()
         let data = try LoadedData.load(self.data, directory: dataDirectory, seed: seed, testFraction: testFraction,
-                                       forecast: forecast)
+                                       forecast: resolved.forecast)
         // validation rows come from the training part only; so do normalisation statistics
         var trainPart = data.train, validationPart = data.validation
         if validationPart == nil && resolvedValidationFraction > 0 {
@@ -378,7 +383,7 @@ extension TrainingRecipe {
         configuration.regressionLoss = regressionLoss ?? .mse
         configuration.gradientClipNorm = clipNorm
         configuration.earlyStopping = patience.map { EarlyStopping(patience: $0) }
-        if kind == .forecast && patience == nil {
+        if kind == .forecast && patience == nil && validation != nil {
             // the best epoch on validation error, as forecasting is usually judged
             configuration.earlyStopping = EarlyStopping(monitor: .metric, patience: resolvedEpochs, restoreBest: true)
         }
