@@ -125,6 +125,18 @@ final class LoaderTests: XCTestCase {
         XCTAssertEqual(iris.rows.count, 150)
     }
 
+    func testMissingSetFilesNameEveryPathTried() throws {
+        let folder = try TestFiles.temporaryFolder("absent")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let directory = folder.path
+        XCTAssertThrowsError(try LoadedData.load("ucr:Absent", directory: directory)) { error in
+            XCTAssertTrue("\(error)".contains("no Absent_TRAIN file; tried \(directory)/Absent/Absent_TRAIN.ts, \(directory)/Absent/Absent_TRAIN.tsv, \(directory)/Absent_TRAIN.ts, \(directory)/Absent_TRAIN.tsv"), "\(error)")
+        }
+        XCTAssertThrowsError(try ImageSets.load("cifar10", directory: directory)) { error in
+            XCTAssertTrue("\(error)".contains("no data_batch_1.bin; tried \(directory)/data_batch_1.bin, \(directory)/cifar-10-batches-bin/data_batch_1.bin"), "\(error)")
+        }
+    }
+
     func testCIFARBinaryLayouts() throws {
         let folder = try TestFiles.temporaryFolder("cifar")
         defer { try? FileManager.default.removeItem(at: folder) }

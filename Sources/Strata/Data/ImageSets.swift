@@ -11,11 +11,10 @@ public enum ImageSets {
     /// - Throws: `StrataError.io` naming the file that is missing and where it was looked for.
     public static func load(_ name: String, directory: String) throws(StrataError) -> (train: TensorDataset, test: TensorDataset) {
         func find(_ file: String, in folders: [String]) throws(StrataError) -> String {
-            for folder in [directory] + folders.map({ (directory as NSString).appendingPathComponent($0) }) {
-                let path = (folder as NSString).appendingPathComponent(file)
-                if FileManager.default.fileExists(atPath: path) { return path }
-            }
-            throw .io(path: directory, message: "no \(file) here or in \(folders.joined(separator: ", "))")
+            let candidates = ([directory] + folders.map { (directory as NSString).appendingPathComponent($0) })
+                .map { ($0 as NSString).appendingPathComponent(file) }
+            if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
+            throw .io(path: directory, message: "no \(file); tried \(candidates.joined(separator: ", "))")
         }
         func names(_ file: String, _ folders: [String]) -> [String]? {
             (try? find(file, in: folders)).flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }?

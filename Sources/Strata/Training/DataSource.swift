@@ -178,13 +178,11 @@ public struct LoadedData: Sendable {
             throw .invalidArgument(op: "data", message: "--data ucr:\(problem) needs --data-dir with \(problem)_TRAIN.ts and \(problem)_TEST.ts")
         }
         func find(_ part: String) throws(StrataError) -> String {
-            for folder in [(directory as NSString).appendingPathComponent(problem), directory] {
-                for ext in ["ts", "tsv"] {
-                    let path = (folder as NSString).appendingPathComponent("\(problem)_\(part).\(ext)")
-                    if FileManager.default.fileExists(atPath: path) { return path }
-                }
+            let candidates = [(directory as NSString).appendingPathComponent(problem), directory].flatMap { folder in
+                ["ts", "tsv"].map { (folder as NSString).appendingPathComponent("\(problem)_\(part).\($0)") }
             }
-            throw .io(path: directory, message: "no \(problem)_\(part).ts or .tsv here or in \(problem)/")
+            if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
+            throw .io(path: directory, message: "no \(problem)_\(part) file; tried \(candidates.joined(separator: ", "))")
         }
         let train = try TimeSeriesFile.read(contentsOf: try find("TRAIN"))
         let test = try TimeSeriesFile.read(contentsOf: try find("TEST"))
