@@ -13,8 +13,9 @@ final class MultivariateForecastingTests: XCTestCase {
         return path
     }
 
-    /// 100 daily rows: a = t, b = 1000 + 2t, c = −t; rows 70… (validation and test) are
-    /// shifted by +10⁶ so statistics that saw them would be far off.
+    /// 100 daily rows from 2021-01-01: a = t², b = 1000 + 2t, c = −t (three different shapes,
+    /// so channels in the wrong order cannot pass for the right ones); rows 70… (validation
+    /// and test) are shifted by +10⁶ so statistics that saw them would be far off.
     private func table() throws -> String {
         var lines = ["date,a,b,c,label"]
         for t in 0..<100 {
@@ -22,7 +23,7 @@ final class MultivariateForecastingTests: XCTestCase {
             let day = Calendar(identifier: .gregorian).date(byAdding: .day, value: t, to: DateComponents(calendar: .init(identifier: .gregorian), timeZone: .gmt, year: 2021, month: 1, day: 1).date!)!
             let parts = Calendar(identifier: .gregorian).dateComponents(in: .gmt, from: day)
             lines.append(String(format: "%04d-%02d-%02d,%g,%g,%g,x", parts.year!, parts.month!, parts.day!,
-                                Double(t) + shift, 1000 + 2 * Double(t) + shift, -Double(t) + shift))
+                                Double(t * t) + shift, 1000 + 2 * Double(t) + shift, -Double(t) + shift))
         }
         return try temporaryCSV(lines.joined(separator: "\n"))
     }
@@ -32,29 +33,38 @@ final class MultivariateForecastingTests: XCTestCase {
         var options = LoadedData.ForecastOptions()
         options.column = "b"
         options.inputs = ["c", "a", "b", SeriesFile.dayOfYear]
-        options.frame = 5
+        options.frame = 6
         let data = try LoadedData.load("forecast:\(path)", directory: nil, forecast: options)
-        // channels: the target b, then c and a as listed (b not repeated), then sin and cos
-        XCTAssertEqual(data.train.inputs.shape, [70 - 5 - 1 + 1, 5, 5])
+        // channels: the target b, then c and a as listed (b not repeated), then sin and cos;
+        // windows of 6 rows with the next row's b as target: 70 − 6 of them in the training rows
+        XCTAssertEqual(data.train.inputs.shape, [64, 5, 6])
         let streams = try SeriesFile.streams(contentsOf: path, target: "b", inputs: options.inputs!)
         XCTAssertEqual(streams.names, ["b", "c", "a", "day-of-year-sin", "day-of-year-cos"])
         XCTAssertEqual(streams.season, 7, "daily rows: a weekly season")
 
-        // training statistics of rows 0..<70 only: mean of t is 34.5, population std √((70² − 1)/12)
-        let std = Float(((70.0 * 70.0 - 1) / 12).squareRoot())
-        let first = data.train.inputs.toArray()   // window 0: N×C×m, rows t = 0…4
-        for step in 0..<5 {
-            let t = Float(step)
-            XCTAssertEqual(first[0 * 5 + step], (t - 34.5) / std, accuracy: 1e-5, "b standardised with its own training mean 1069 and std 2·σ")
-            XCTAssertEqual(first[1 * 5 + step], (34.5 - t) / std, accuracy: 1e-5, "c")
-            XCTAssertEqual(first[2 * 5 + step], (t - 34.5) / std, accuracy: 1e-5, "a")
+        // each channel standardised with the population mean and std of its training rows 0..<70 only;
+        // 2021 has 365 days and 2021-01-01 is day 1: row t's angle in the year is 2πt/365
+        let rows = (0..<70).map(Double.init), angle = { (t: Double) in 2 * Double.pi * t / 365 }
+        let expected: [(name: String, values: [Double])] = [
+            ("b", rows.map { 1000 + 2 * $0 }), ("c", rows.map { -$0 }), ("a", rows.map { $0 * $0 }),
+            ("day-of-year sin", rows.map { sin(angle($0)) }), ("day-of-year cos", rows.map { cos(angle($0)) }),
+        ]
+        let inputs = data.train.inputs.toArray()
+        var targetMean = 0.0, targetStd = 0.0
+        for (channel, stream) in expected.enumerated() {
+            let mean = stream.values.reduce(0, +) / 70
+            let std = (stream.values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 70).squareRoot()
+            if channel == 0 { (targetMean, targetStd) = (mean, std) }
+            for window in [0, 63] {
+                for step in 0..<6 {
+                    XCTAssertEqual(Double(inputs[(window * 5 + channel) * 6 + step]), (stream.values[window + step] - mean) / std,
+                                   accuracy: 1e-4, "\(stream.name): window \(window), step \(step)")
+                }
+            }
         }
-        // day of year: 2021-01-01 is day 1, angle 0 → sin 0, cos 1 before standardisation;
-        // the standardised values keep that row's place: sin rises from window row 0 to 4
-        XCTAssertLessThan(first[3 * 5 + 0], first[3 * 5 + 4])
-        // the target is the next b, in b's standardised units
-        XCTAssertEqual(data.train.targets.toArray()[0], (5 - 34.5) / std, accuracy: 1e-5)
-        XCTAssertEqual(data.targetScale, Double(2 * std), accuracy: 1e-3)
+        // the target is the next b (row 6 for window 0), in b's standardised units
+        XCTAssertEqual(Double(data.train.targets.toArray()[0]), (1012 - targetMean) / targetStd, accuracy: 1e-5)
+        XCTAssertEqual(data.targetScale, targetStd, accuracy: 1e-3)
     }
 
     func testAStreamThatIsNotANumericColumnIsNamedWithTheColumnsThatAre() throws {
