@@ -239,6 +239,12 @@ final class LoaderTests: XCTestCase {
 
 /// Data sets in their publishers' layouts, trained from the command line.
 final class DataSourceTests: XCTestCase {
+    func testCSVQuotesHoldCommasAndDoubledQuotes() throws {
+        let table = try CSVTable.decode(Data("text,label\n\"none of the \"\"Holiday\"\" teas, sadly\",other\n\"\"\"Best\"\"\", 5\n".utf8))
+        XCTAssertEqual(table.columns, ["text", "label"])
+        XCTAssertEqual(table.rows, [["none of the \"Holiday\" teas, sadly", "other"], ["\"Best\"", "5"]])
+    }
+
     func testTrainOnCIFAR10FilesAndOnACSVTable() throws {
         let folder = try TestFiles.temporaryFolder("cifar10")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -87,7 +87,8 @@ public enum SeriesFile {
     }
 }
 
-/// A comma-separated table with a header line; quoted fields may hold commas.
+/// A comma-separated table with a header line; quoted fields may hold commas, and `""`
+/// inside quotes is one `"` (RFC 4180).
 public struct CSVTable: Sendable {
     public let columns: [String]
     public let rows: [[String]]
@@ -121,10 +122,19 @@ public struct CSVTable: Sendable {
     }
 
     private static func fields(_ line: Substring) -> [String] {
-        var result: [String] = [], current = "", quoted = false
+        var result: [String] = [], current = "", quoted = false, quoteInQuotes = false
         for character in line {
+            if quoteInQuotes {
+                // `""` stands for a quote; a quote followed by anything else closed the quotes
+                quoteInQuotes = false
+                if character == "\"" {
+                    current.append(character)
+                    continue
+                }
+                quoted = false
+            }
             if character == "\"" {
-                quoted.toggle()
+                if quoted { quoteInQuotes = true } else { quoted = true }
             } else if character == "," && !quoted {
                 result.append(current.trimmingCharacters(in: .whitespaces))
                 current = ""
