@@ -68,9 +68,10 @@ public struct ForecastingData: Sendable {
         let (means, stds) = ForecastingData.statistics(rows, over: 0..<trainEnd)
         let scaled = rows.indices.map { channel in rows[channel].map { ($0 - means[channel]) / stds[channel] } }
         let futureSteps = target == "next" ? 1 : horizon
-        let partNames = ["training", "validation", "test"]
-        let ranges = [0..<trainEnd, trainEnd..<validationEnd, validationEnd..<count]
-        for (name, range) in zip(partNames, ranges) where range.count < frame + futureSteps && !(name == "validation" && fractions.1 == 0) {
+        let trainRange = 0..<trainEnd, testRange = validationEnd..<count
+        let validationRange = fractions.1 == 0 ? nil : trainEnd..<validationEnd
+        let parts = [("training", trainRange)] + (validationRange.map { [("validation", $0)] } ?? []) + [("test", testRange)]
+        for (name, range) in parts where range.count < frame + futureSteps {
             throw .invalidArgument(op: "data", message: "the \(name) part has \(range.count) time steps (of \(count)), fewer than one frame of \(frame) plus \(futureSteps) to forecast; use --frame \(Swift.max(range.count - futureSteps, 1)) or less, or a longer series")
         }
         let classNames = target == "trend" ? ["down", "flat", "up"] : nil
@@ -89,15 +90,15 @@ public struct ForecastingData: Sendable {
             return try TensorDataset(inputs: inputs.windowsNCL(), targets: classNames == nil ? targets : targets.toInt64(),
                                      classNames: classNames)
         }
-        train = try dataset(ranges[0])
-        validation = fractions.1 == 0 ? nil : try dataset(ranges[1])
-        test = try dataset(ranges[2])
+        train = try dataset(trainRange)
+        validation = try validationRange.map { range throws(StrataError) in try dataset(range) }
+        test = try dataset(testRange)
         channels = names
         self.means = means
         self.stds = stds
         self.classNames = classNames
         baselines = classNames != nil ? [:]
-            : ForecastingData.baselines(of: rows[0], part: ranges[2], frame: frame, step: step, steps: futureSteps,
+            : ForecastingData.baselines(of: rows[0], part: testRange, frame: frame, step: step, steps: futureSteps,
                                         averaged: target == "mean", season: season)
     }
 

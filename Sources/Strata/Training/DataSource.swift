@@ -71,8 +71,9 @@ public struct LoadedData: Sendable {
     ///   amperes); the streams of multivariate sets are standardised per channel with
     ///   training statistics (a sensor's level, or an LPC coefficient's, tells classes apart);
     /// - `forecast:FILE`: the target column of a CSV file (with `forecast.inputs` as
-    ///   further channels) or a year × month table, split chronologically 70/15/15, each
-    ///   stream standardised on the training part, framed by `forecast`;
+    ///   further channels) or a year × month table, split chronologically into training,
+    ///   validation (`forecast.validation` of the steps, 0.15 by default; 0 = none) and test
+    ///   (the last 15%), each stream standardised on the training part, framed by `forecast`;
     /// - `csv:FILE`, `npz:FILE`: a table or arrays, split stratified by `testFraction`;
     /// - `text:FILE`: texts and labels of a CSV file (`.csv.gz` too), as token ids of
     ///   `tokenizer` or of one fitted on the training texts (see `loadText`)
@@ -202,10 +203,11 @@ public struct LoadedData: Sendable {
 
     private static func loadForecast(_ path: String, _ options: ForecastOptions) throws(StrataError) -> LoadedData {
         let streams = try SeriesFile.streams(contentsOf: path, target: options.column, inputs: options.inputs ?? [])
+        let validationShare = options.validation ?? 0.15
         let data = try ForecastingData(streams: streams.values, names: streams.names, frame: options.frame, step: options.step,
                                        horizon: options.horizon, target: options.target, threshold: options.threshold,
                                        season: options.season ?? streams.season,
-                                       fractions: (0.85 - (options.validation ?? 0.15), options.validation ?? 0.15))
+                                       fractions: (0.85 - validationShare, validationShare))
         let task: Task = data.classNames.map { .classification(classNames: $0) } ?? .regression
         return LoadedData(name: "forecast:\(path)", train: data.train, validation: data.validation, test: data.test,
                           task: task, targetScale: Double(data.std), baselines: data.baselines, defaultNormalization: .none)
