@@ -73,3 +73,4 @@ extension TrainingRecipe.Schedule: ExpressibleByArgument {}
 extension ProgressStyle: ExpressibleByArgument {}
 extension Normalization: ExpressibleByArgument {}
 extension RegressionLoss: ExpressibleByArgument {}
+extension Tokenizer.Level: ExpressibleByArgument {}

@@ -53,6 +53,9 @@ struct TrainCommand: ParsableCommand {
             help: "The CSV column: what forecast: predicts (default: the last numeric one), the label for csv: and text: (default: the last).")
     var column: String?
 
+    @Option(help: "text: what the ids stand for: \(Tokenizer.Level.allCases.map(\.rawValue).joined(separator: ", ")) (default: word).")
+    var tokens: Tokenizer.Level?
+
     @Option(help: ArgumentHelp("forecast: further CSV columns as input channels after the target, in this order; \(SeriesFile.dayOfYear) adds the date's position in the year (sin, cos).", valueName: "COL,COL,…"))
     var inputs: String?
 
@@ -146,6 +149,7 @@ struct TrainCommand: ParsableCommand {
         recipe.data = data
         recipe.dataDirectory = dataDirectory
         recipe.normalization = normalize
+        recipe.tokens = tokens
         recipe.forecast.column = column
         recipe.forecast.inputs = inputs.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         recipe.forecast.season = season

@@ -66,6 +66,42 @@ final class TextClassificationTests: XCTestCase {
         XCTAssertTrue(inspection.description.contains("tokens per sample"), inspection.description)
     }
 
+    /// Expected figures from Python on the same file (lower-cased, markup dropped): 67
+    /// characters occur at least twice; 95% of the reviews have at most 1,061 of them.
+    func testCharacterTokensAreSingleCharactersAndARunKeepsThem() throws {
+        let data = try LoadedData.load("text:fine_foods_train.csv.gz", directory: fixture(""), tokens: .character)
+        let tokenizer = try XCTUnwrap(data.tokenizer)
+        XCTAssertEqual(tokenizer.level, .character)
+        XCTAssertEqual(tokenizer.size, 67 + 2, "the double quote among them: a CSV field's \"\" is one \"")
+        XCTAssertEqual(Array(tokenizer.vocabulary.prefix(5)), [" ", "e", "t", "a", "o"])
+        XCTAssertEqual(data.inputShape, [1064], "1,061 characters rounded up to a multiple of 8")
+        XCTAssertEqual(tokenizer.encode("Tea!"), ["t", "e", "a", "!"].map { tokenizer.vocabulary.firstIndex(of: $0)! + 2 })
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("chars-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rows = (0..<40).map { $0 % 2 == 0 ? "Yummy treat \($0)!,great" : "stale and awful \($0),other" }
+        try (["text,label"] + rows).joined(separator: "\n").write(to: folder.appendingPathComponent("snacks.csv"), atomically: true, encoding: .utf8)
+        var recipe = TrainingRecipe()
+        recipe.data = "text:snacks.csv"
+        recipe.dataDirectory = folder.path
+        recipe.tokens = .character
+        recipe.epochs = 1
+        recipe.progress = .silent
+        recipe.output = folder.appendingPathComponent("run").path
+        _ = try recipe.run()
+        let description = try RunDescription.read(directory: recipe.output)
+        XCTAssertEqual(description.recipe.tokens, .character)
+        XCTAssertEqual(description.tokenizer?.level, .character, "evaluate and predict encode with the run's tokenizer")
+        let reloaded = try LoadedData.load(recipe.data, directory: folder.path, tokenizer: description.tokenizer)
+        XCTAssertEqual(reloaded.inputShape, [24], "'stale and awful NN' has 18 characters, rounded up to 24")
+
+        recipe.data = "ucr:GunPoint"
+        XCTAssertThrowsError(try recipe.run()) { error in
+            XCTAssertTrue("\(error)".contains("--tokens character is not allowed: it applies to text: data only"), "\(error)")
+        }
+    }
+
     func testTokenIdsAreNotNormalised() throws {
         var recipe = TrainingRecipe()
         recipe.data = "text:" + fixture("fine_foods_train.csv.gz")

@@ -2,13 +2,13 @@ import Foundation
 
 extension LoadedData {
     /// Texts of a CSV file's `text` column (else the text column with the longest
-    /// entries) and labels of `label` (else the last other column), as word ids of a
-    /// `Tokenizer` fitted on the training texts (or the one given, e.g. a trained run's),
+    /// entries) and labels of `label` (else the last other column), as ids of a `Tokenizer`
+    /// of `level` fitted on the training texts (or the one given, e.g. a trained run's),
     /// cut or padded to a length that keeps 95% of the training texts whole. A file named `…train…` whose `…test…` twin exists is the training
     /// part and the twin the test part (the set's own split); otherwise the rows are
     /// split stratified by `testFraction`.
     static func loadText(_ path: String, label: String?, seed: UInt64, testFraction: Double,
-                         tokenizer given: Tokenizer? = nil) throws(StrataError) -> LoadedData {
+                         tokenizer given: Tokenizer? = nil, level: Tokenizer.Level = .word) throws(StrataError) -> LoadedData {
         let table = try CSVTable.read(contentsOf: path)
         let numeric = Set(table.numericColumnNames)
         func averageLength(_ index: Int) -> Int { table.rows.reduce(0) { $0 + $1[index].count } / Swift.max(table.rows.count, 1) }
@@ -40,7 +40,7 @@ extension LoadedData {
         if let unknown = testRows.first(where: { !classNames.contains($0[labelIndex]) }) {
             throw .invalidArgument(op: "data", message: "the test label '\(unknown[labelIndex])' does not occur in the training part of \(path)")
         }
-        let tokenizer = given ?? Tokenizer(fitting: trainRows.map { $0[textIndex] })
+        let tokenizer = given ?? Tokenizer(fitting: trainRows.map { $0[textIndex] }, level: level)
         let length = tokenizer.coveringLength(trainRows.map { $0[textIndex] })
         func dataset(_ rows: [[String]]) throws(StrataError) -> TensorDataset {
             try TensorDataset(inputs: tokenizer.encode(rows.map { $0[textIndex] }, length: length),

@@ -76,12 +76,13 @@ public struct LoadedData: Sendable {
     ///   (the last 15%), each stream standardised on the training part, framed by `forecast`;
     /// - `csv:FILE`, `npz:FILE`: a table or arrays, split stratified by `testFraction`;
     /// - `text:FILE`: texts and labels of a CSV file (`.csv.gz` too), as token ids of
-    ///   `tokenizer` or of one fitted on the training texts (see `loadText`)
+    ///   `tokenizer` or of one fitted on the training texts' `tokens` (see `loadText`)
     /// (FILE is looked for in `directory` first, see `locate`).
     ///
     /// - Throws: `StrataError.invalidArgument` for an unknown name or a missing directory.
     public static func load(_ name: String, directory: String?, seed: UInt64 = 0, testFraction: Double = 0.2,
-                            forecast: ForecastOptions = ForecastOptions(), tokenizer: Tokenizer? = nil) throws(StrataError) -> LoadedData {
+                            forecast: ForecastOptions = ForecastOptions(), tokenizer: Tokenizer? = nil,
+                            tokens: Tokenizer.Level = .word) throws(StrataError) -> LoadedData {
         let lower = name.lowercased()
         if lower.hasPrefix("ucr:") { return try loadUCR(String(name.dropFirst(4)), directory: directory) }
         if lower.hasPrefix("forecast:") { return try loadForecast(try locate(String(name.dropFirst(9)), in: directory), forecast) }
@@ -101,7 +102,7 @@ public struct LoadedData: Sendable {
         }
         if lower.hasPrefix("text:") {
             return try loadText(try locate(String(name.dropFirst(5)), in: directory), label: forecast.column, seed: seed,
-                                testFraction: testFraction, tokenizer: tokenizer)
+                                testFraction: testFraction, tokenizer: tokenizer, level: tokens)
         }
         if lower.hasPrefix("npz:") { return try loadArchive(try locate(String(name.dropFirst(4)), in: directory), splitOwn) }
         if ["cifar10", "cifar100", "stl10", "svhn"].contains(lower) {

@@ -14,6 +14,8 @@ public struct TrainingRecipe: Sendable, Codable, Equatable {
     public var dataDirectory: String?
     /// Framing of `forecast:` data.
     public var forecast = LoadedData.ForecastOptions()
+    /// What `text:` data's ids stand for: words or characters; `nil` = words.
+    public var tokens: Tokenizer.Level?
     /// A built-in model name or the path of a model file (`.json`); `nil` = the data's default.
     public var model: String?
     public var epochs: Int?
@@ -258,6 +260,7 @@ extension TrainingRecipe {
         if let clipNorm, !(clipNorm > 0) { throw bad("--clip-norm", "\(clipNorm)", "give a positive number") }
         if let patience, patience < 0 { throw bad("--patience", "\(patience)", "give 0 or more") }
         if !(1...64).contains(resolvedEnsemble) { throw bad("--ensemble", "\(resolvedEnsemble)", "give 1 to 64 members") }
+        if kind != .text, let tokens { throw bad("--tokens", tokens.rawValue, "it applies to text: data only") }
         if kind == .text, let normalization, normalization != .none {
             throw bad("--normalize", normalization.rawValue, "text: inputs are token ids; give none")
         }
@@ -285,7 +288,7 @@ extension TrainingRecipe {
         let started = Date()
         try checkOptions()
         let data = try LoadedData.load(self.data, directory: dataDirectory, seed: seed, testFraction: testFraction,
-                                       forecast: resolved.forecast)
+                                       forecast: resolved.forecast, tokens: tokens ?? .word)
         // validation rows come from the training part only; so do normalisation statistics
         var trainPart = data.train, validationPart = data.validation
         if validationPart == nil && resolvedValidationFraction > 0 {
