@@ -57,16 +57,9 @@ struct RunOptions: ParsableArguments {
         return (description, model, file)
     }
 
-    /// The run's data as trained on.
-    func loadData(_ description: RunDescription) throws -> LoadedData {
-        let recipe = description.recipe
-        return try LoadedData.load(recipe.data, directory: dataDirectory ?? recipe.dataDirectory, seed: recipe.seed,
-                                   testFraction: recipe.testFraction, forecast: recipe.forecast, tokenizer: description.tokenizer)
-    }
-
     /// The run's test data, standardised with the training statistics.
     func testData(_ description: RunDescription, from data: LoadedData? = nil) throws -> TensorDataset {
-        let data = try data ?? loadData(description)
+        let data = try data ?? description.loadData(dataDirectory: dataDirectory)
         return try TensorDataset(inputs: try description.normalizer.apply(data.test.inputs), targets: data.test.targets,
                                  classNames: data.test.classNames)
     }
@@ -85,7 +78,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let (description, model, weights) = try options.load(announcing: !json)
-        let data = try options.loadData(description)
+        let data = try description.loadData(dataDirectory: options.dataDirectory)
         let test = try options.testData(description, from: data)
         let task: Task = description.classNames.isEmpty ? .regression : .classification(classNames: description.classNames)
         let evaluation = try Trainer(evaluating: model, task: task).evaluate(try DataLoader(test, batchSize: 256))

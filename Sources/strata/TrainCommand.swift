@@ -13,7 +13,8 @@ struct TrainCommand: ParsableCommand {
             files. The run folder gets run.json, last.ckpt (model, optimizer, scheduler, \
             random state, epoch), best.ckpt (the same, of the best epoch on validation; none \
             with --validation 0), model.safetensors, log.csv, curves.svg and summary.txt; \
-            --resume continues an interrupted run from last.ckpt.
+            --resume continues an interrupted run from last.ckpt, given the options it was \
+            trained with (run.json holds them).
             """)
 
     @Option(help: "Data: \(LoadedData.names.joined(separator: ", ")) (ucr:, forecast:, csv:, npz: and text: read files; see --data-dir).")
@@ -113,7 +114,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "k-fold cross-validation on the training part (stratified for classes): prints mean ± std and writes no run folder.")
     var folds: Int?
 
-    @Flag(help: "Continue the run in --output from its last.ckpt.")
+    @Flag(help: "Continue the run in --output from its last.ckpt (with the options in its run.json).")
     var resume = false
 
     @Option(help: "Progress display: \(ProgressStyle.allCases.map(\.rawValue).joined(separator: ", ")).")

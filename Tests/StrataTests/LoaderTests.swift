@@ -245,6 +245,17 @@ final class DataSourceTests: XCTestCase {
         XCTAssertEqual(table.rows, [["none of the \"Holiday\" teas, sadly", "other"], ["\"Best\"", "5"]])
     }
 
+    func testCSVQuotedLineBreaksStayInTheFieldAndAnOpenQuoteIsReportedAtItsRow() throws {
+        let table = try CSVTable.decode(Data("text,label\r\n\"two\r\n\r\nparagraphs\",1\r\nplain,0\r\n".utf8))
+        XCTAssertEqual(table.rows, [["two\n\nparagraphs", "1"], ["plain", "0"]])
+        XCTAssertThrowsError(try CSVTable.decode(Data("text,label\nfine,1\n\"never closed,0\nnext,1\n".utf8), path: "t.csv")) { error in
+            guard case let StrataError.corruptFile(path, offset, message) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, "t.csv")
+            XCTAssertEqual(offset, 18)
+            XCTAssertTrue(message.contains("never closed"), message)
+        }
+    }
+
     func testTrainOnCIFAR10FilesAndOnACSVTable() throws {
         let folder = try TestFiles.temporaryFolder("cifar10")
         defer { try? FileManager.default.removeItem(at: folder) }

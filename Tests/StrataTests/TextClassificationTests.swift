@@ -89,12 +89,23 @@ final class TextClassificationTests: XCTestCase {
         recipe.epochs = 1
         recipe.progress = .silent
         recipe.output = folder.appendingPathComponent("run").path
-        _ = try recipe.run()
+        let outcome = try recipe.run()
         let description = try RunDescription.read(directory: recipe.output)
         XCTAssertEqual(description.recipe.tokens, .character)
         XCTAssertEqual(description.tokenizer?.level, .character, "evaluate and predict encode with the run's tokenizer")
-        let reloaded = try LoadedData.load(recipe.data, directory: folder.path, tokenizer: description.tokenizer)
-        XCTAssertEqual(reloaded.inputShape, [24], "'stale and awful NN' has 18 characters, rounded up to 24")
+        XCTAssertEqual(try description.loadData().inputShape, [24], "'stale and awful NN' has 18 characters, rounded up to 24")
+        let report = try RunReport.build(run: recipe.output)
+        XCTAssertEqual(report.confusion?.total, 8, "40 rows, 20% for testing")
+        XCTAssertEqual(report.confusion?.accuracy, outcome.figures["test_accuracy"], "one epoch: best and last weights are the same")
+        XCTAssertTrue(report.settings.contains { $0 == ("tokens", "character") }, "\(report.settings)")
+
+        // resuming without --tokens character would fit a word tokenizer to the checkpoint's character table
+        recipe.tokens = nil
+        XCTAssertThrowsError(try recipe.run(resume: true)) { error in
+            XCTAssertTrue("\(error)".contains("--resume: --tokens word differs from the run's character"), "\(error)")
+        }
+        XCTAssertEqual(try RunDescription.read(directory: recipe.output).tokenizer?.level, .character, "run.json is left as it was")
+        recipe.tokens = .character
 
         recipe.data = "ucr:GunPoint"
         XCTAssertThrowsError(try recipe.run()) { error in

@@ -87,16 +87,18 @@ public enum SeriesFile {
     }
 }
 
-/// A comma-separated table with a header line; quoted fields may hold commas, and `""`
-/// inside quotes is one `"` (RFC 4180).
+/// A comma-separated table with a header line, read as RFC 4180 says except that spaces
+/// around a field are dropped: quoted fields may hold commas and line breaks (kept as
+/// `\n`), and `""` inside quotes is one `"`.
 public struct CSVTable: Sendable {
     public let columns: [String]
     public let rows: [[String]]
 
     /// Reads a `.csv` file, or a gzipped one (`.csv.gz`).
     ///
-    /// - Throws: `StrataError.io` when unreadable, `corruptFile` with the byte offset of a
-    ///   row whose field count differs from the header's (of the decompressed text).
+    /// - Throws: `StrataError.io` when unreadable, `corruptFile` with the byte offset (of the
+    ///   decompressed text) of a row whose field count differs from the header's, or of a
+    ///   row whose quotes are never closed.
     public static func read(contentsOf path: String) throws(StrataError) -> CSVTable {
         guard let data = FileBytes.contents(atPath: path) else {
             throw .io(path: path, message: "cannot read the file")
@@ -110,9 +112,17 @@ public struct CSVTable: Sendable {
     }
 
     public static func decode(_ data: Data, path: String = "<csv>") throws(StrataError) -> CSVTable {
-        var parsed: [(Int, [String])] = []
-        for (offset, text) in TextLines.split(data) where !text.trimmingCharacters(in: .whitespaces).isEmpty {
-            parsed.append((offset, fields(Substring(text))))
+        var parsed: [(Int, [String])] = [], open: (offset: Int, text: String)?
+        for (offset, line) in TextLines.split(data) {
+            guard open != nil || !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+            // a row whose quotes are still open goes on over the line break
+            let (start, text) = open.map { ($0.offset, $0.text + "\n" + line) } ?? (offset, line)
+            let (row, closed) = fields(Substring(text))
+            if closed { parsed.append((start, row)) }
+            open = closed ? nil : (start, text)
+        }
+        if let open {
+            throw .corruptFile(path: path, offset: open.offset, message: "a quote opened in this row is never closed")
         }
         guard let header = parsed.first else { throw .corruptFile(path: path, offset: 0, message: "the file is empty") }
         for (rowOffset, row) in parsed.dropFirst() where row.count != header.1.count {
@@ -121,7 +131,8 @@ public struct CSVTable: Sendable {
         return CSVTable(columns: header.1, rows: parsed.dropFirst().map(\.1))
     }
 
-    private static func fields(_ line: Substring) -> [String] {
+    /// The fields of `line`, and whether its quotes are all closed at its end.
+    private static func fields(_ line: Substring) -> (fields: [String], closed: Bool) {
         var result: [String] = [], current = "", quoted = false, quoteInQuotes = false
         for character in line {
             if quoteInQuotes {
@@ -143,7 +154,7 @@ public struct CSVTable: Sendable {
             }
         }
         result.append(current.trimmingCharacters(in: .whitespaces))
-        return result
+        return (result, !quoted || quoteInQuotes)
     }
 
     /// Columns whose every non-empty cell is a number.

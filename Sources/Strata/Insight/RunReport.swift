@@ -44,8 +44,7 @@ public struct RunReport {
         let history = FileManager.default.fileExists(atPath: path("last.ckpt")) ? try Checkpoint.history(at: path("last.ckpt")).history
             : TrainingHistory()
         let recipe = description.recipe
-        let data = try LoadedData.load(recipe.data, directory: dataDirectory ?? recipe.dataDirectory, seed: recipe.seed,
-                                       testFraction: recipe.testFraction, forecast: recipe.forecast)
+        let data = try description.loadData(dataDirectory: dataDirectory)
         let test = try TensorDataset(inputs: try description.normalizer.apply(data.test.inputs), targets: data.test.targets)
         let classification = !description.classNames.isEmpty
         var confusion: ConfusionMatrix?, regression: RegressionMetrics?

@@ -48,7 +48,7 @@ extension TrainingRecipe {
             throw .invalidArgument(op: "train", message: "--folds and --ensemble do not combine: cross-validation scores one network per fold")
         }
         let data = try LoadedData.load(self.data, directory: dataDirectory, seed: seed, testFraction: testFraction,
-                                       forecast: forecast, tokens: tokens ?? .word)
+                                       forecast: forecast, tokens: resolvedTokens)
         var scores: [Double] = []
         for (index, fold) in try preparedFolds(k, data: data).enumerated() {
             Random.seed(seed &+ UInt64(index))

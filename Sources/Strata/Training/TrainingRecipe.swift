@@ -119,6 +119,7 @@ public struct TrainingRecipe: Sendable, Codable, Equatable {
         recipe.learningRate = resolvedLearningRate
         recipe.ensemble = resolvedEnsemble
         if kind == .forecast { recipe.forecast.validation = resolvedValidationFraction }
+        if kind == .text { recipe.tokens = resolvedTokens }
         return recipe
     }
     /// The model used when none is named.
@@ -127,6 +128,9 @@ public struct TrainingRecipe: Sendable, Codable, Equatable {
     public var resolvedBatchSize: Int { batchSize ?? resolvedDefaults.batchSize }
     public var resolvedSchedule: Schedule { schedule ?? resolvedDefaults.schedule }
     public var resolvedValidationFraction: Double { validationFraction ?? resolvedDefaults.validationFraction }
+    /// Words unless `--tokens` says characters (run.json files of text runs from before the
+    /// option leave it out: they are words).
+    public var resolvedTokens: Tokenizer.Level { tokens ?? .word }
     public var resolvedLearningRate: Float { learningRate ?? (resolvedSchedule == .onecycle ? 5e-3 : 1e-3) }
     /// The data's default ensemble when neither `--model` nor `--ensemble` is given, else one
     /// network unless `--ensemble` says otherwise.
@@ -214,17 +218,25 @@ public struct RunDescription: Sendable, Codable {
         }
     }
 
+    /// The network's built-in name or file. run.json files store the resolved model; older
+    /// ones left the data's default unnamed, and the default for ucr: was sequence-cnn then.
+    var modelName: String { recipe.model ?? (recipe.kind == .series ? "sequence-cnn" : recipe.resolvedModel) }
+
     /// The run's network, freshly initialised (load a checkpoint into it); an `Ensemble` of
     /// the recipe's members for an ensemble run.
     public func makeModel() throws(StrataError) -> Module {
-        // run.json files store the resolved model; older ones left the data's default
-        // unnamed, and the default for ucr: was sequence-cnn then
-        let model = recipe.model ?? (recipe.kind == .series ? "sequence-cnn" : recipe.resolvedModel)
         var members: [Module] = []
         for _ in 0..<memberCount {
-            members.append(try TrainingRecipe.buildModel(model, inputShape: modelInputShape, classes: outputs, vocabulary: vocabulary))
+            members.append(try TrainingRecipe.buildModel(modelName, inputShape: modelInputShape, classes: outputs, vocabulary: vocabulary))
         }
         return memberCount == 1 ? members[0] : ensemble(members)
+    }
+
+    /// The run's data as trained on: the same split, and text encoded with the run's tokenizer.
+    /// `dataDirectory` replaces the recorded folder (for a run trained elsewhere).
+    public func loadData(dataDirectory: String? = nil) throws(StrataError) -> LoadedData {
+        try LoadedData.load(recipe.data, directory: dataDirectory ?? recipe.dataDirectory, seed: recipe.seed,
+                            testFraction: recipe.testFraction, forecast: recipe.forecast, tokenizer: tokenizer)
     }
 
     /// `members` answering as one: mean probabilities for classes, mean values for regression.
@@ -287,8 +299,9 @@ extension TrainingRecipe {
     public func run(resume: Bool = false) throws(StrataError) -> TrainingOutcome {
         let started = Date()
         try checkOptions()
+        if resume { try checkResumable() }
         let data = try LoadedData.load(self.data, directory: dataDirectory, seed: seed, testFraction: testFraction,
-                                       forecast: resolved.forecast, tokens: tokens ?? .word)
+                                       forecast: resolved.forecast, tokens: resolvedTokens)
         // validation rows come from the training part only; so do normalisation statistics
         var trainPart = data.train, validationPart = data.validation
         if validationPart == nil && resolvedValidationFraction > 0 {
