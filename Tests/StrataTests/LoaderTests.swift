@@ -256,6 +256,12 @@ final class DataSourceTests: XCTestCase {
         }
     }
 
+    func testCSVQuoteInsideAnUnquotedFieldIsACharacterAndQuotedSpacesStay() throws {
+        // inches: before, the quote opened quoting and swallowed the next two rows into one
+        let table = try CSVTable.decode(Data("text,label\na 12\" pizza,1\ngood,0\n\"  indented \" , 1\nan 8\" sub,1\n".utf8))
+        XCTAssertEqual(table.rows, [["a 12\" pizza", "1"], ["good", "0"], ["  indented ", "1"], ["an 8\" sub", "1"]])
+    }
+
     func testTrainOnCIFAR10FilesAndOnACSVTable() throws {
         let folder = try TestFiles.temporaryFolder("cifar10")
         defer { try? FileManager.default.removeItem(at: folder) }

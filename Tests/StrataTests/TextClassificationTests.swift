@@ -106,6 +106,15 @@ final class TextClassificationTests: XCTestCase {
         }
         XCTAssertEqual(try RunDescription.read(directory: recipe.output).tokenizer?.level, .character, "run.json is left as it was")
         recipe.tokens = .character
+        // what the run was trained with, given or left to its default, passes; a label column it did not use does not
+        recipe.normalization = Normalization.none
+        XCTAssertNoThrow(try recipe.checkResumable(defaultNormalization: .none), "none is text's default")
+        recipe.normalization = nil
+        recipe.forecast.column = "text"
+        XCTAssertThrowsError(try recipe.checkResumable(defaultNormalization: .none)) { error in
+            XCTAssertTrue("\(error)".contains("--resume: --column text differs from the run's (not given)"), "\(error)")
+        }
+        recipe.forecast.column = nil
 
         recipe.data = "ucr:GunPoint"
         XCTAssertThrowsError(try recipe.run()) { error in

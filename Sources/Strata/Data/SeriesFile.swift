@@ -87,9 +87,9 @@ public enum SeriesFile {
     }
 }
 
-/// A comma-separated table with a header line, read as RFC 4180 says except that spaces
-/// around a field are dropped: quoted fields may hold commas and line breaks (kept as
-/// `\n`), and `""` inside quotes is one `"`.
+/// A comma-separated table with a header line, its rows read by `CSVRowReader` (RFC 4180:
+/// quoted fields may hold commas, line breaks and `""` for a quote; spaces around unquoted
+/// text are dropped).
 public struct CSVTable: Sendable {
     public let columns: [String]
     public let rows: [[String]]
@@ -112,49 +112,20 @@ public struct CSVTable: Sendable {
     }
 
     public static func decode(_ data: Data, path: String = "<csv>") throws(StrataError) -> CSVTable {
-        var parsed: [(Int, [String])] = [], open: (offset: Int, text: String)?
+        var parsed: [(Int, [String])] = [], reader = CSVRowReader(), rowStart = 0
         for (offset, line) in TextLines.split(data) {
-            guard open != nil || !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
-            // a row whose quotes are still open goes on over the line break
-            let (start, text) = open.map { ($0.offset, $0.text + "\n" + line) } ?? (offset, line)
-            let (row, closed) = fields(Substring(text))
-            if closed { parsed.append((start, row)) }
-            open = closed ? nil : (start, text)
+            guard reader.isOpen || !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+            if !reader.isOpen { rowStart = offset }
+            if let row = reader.read(Substring(line)) { parsed.append((rowStart, row)) }
         }
-        if let open {
-            throw .corruptFile(path: path, offset: open.offset, message: "a quote opened in this row is never closed")
+        if reader.isOpen {
+            throw .corruptFile(path: path, offset: rowStart, message: "a quote opened in this row is never closed")
         }
         guard let header = parsed.first else { throw .corruptFile(path: path, offset: 0, message: "the file is empty") }
         for (rowOffset, row) in parsed.dropFirst() where row.count != header.1.count {
             throw .corruptFile(path: path, offset: rowOffset, message: "a row has \(row.count) fields, the header \(header.1.count)")
         }
         return CSVTable(columns: header.1, rows: parsed.dropFirst().map(\.1))
-    }
-
-    /// The fields of `line`, and whether its quotes are all closed at its end.
-    private static func fields(_ line: Substring) -> (fields: [String], closed: Bool) {
-        var result: [String] = [], current = "", quoted = false, quoteInQuotes = false
-        for character in line {
-            if quoteInQuotes {
-                // `""` stands for a quote; a quote followed by anything else closed the quotes
-                quoteInQuotes = false
-                if character == "\"" {
-                    current.append(character)
-                    continue
-                }
-                quoted = false
-            }
-            if character == "\"" {
-                if quoted { quoteInQuotes = true } else { quoted = true }
-            } else if character == "," && !quoted {
-                result.append(current.trimmingCharacters(in: .whitespaces))
-                current = ""
-            } else {
-                current.append(character)
-            }
-        }
-        result.append(current.trimmingCharacters(in: .whitespaces))
-        return (result, !quoted || quoteInQuotes)
     }
 
     /// Columns whose every non-empty cell is a number.

@@ -299,9 +299,9 @@ extension TrainingRecipe {
     public func run(resume: Bool = false) throws(StrataError) -> TrainingOutcome {
         let started = Date()
         try checkOptions()
-        if resume { try checkResumable() }
         let data = try LoadedData.load(self.data, directory: dataDirectory, seed: seed, testFraction: testFraction,
                                        forecast: resolved.forecast, tokens: resolvedTokens)
+        if resume { try checkResumable(defaultNormalization: data.defaultNormalization) }
         // validation rows come from the training part only; so do normalisation statistics
         var trainPart = data.train, validationPart = data.validation
         if validationPart == nil && resolvedValidationFraction > 0 {
