@@ -87,7 +87,7 @@ public struct RunReport {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        var settings: [(String, String)] = [("run folder", directory), ("model", recipe.resolvedModel), ("data", recipe.data),
+        var settings: [(String, String)] = [("run folder", directory), ("model", description.modelName), ("data", recipe.data),
                                            ("input", ShapeNotation.describeSample(description.inputShape)),
                                            ("weights shown", weights)]
         if let json = try? encoder.encode(recipe), let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any] {

@@ -16,14 +16,20 @@ extension TrainingRecipe {
         ("--batch-size", { "\($0.resolvedBatchSize)" }),
         ("--optimizer", { $0.optimizer.rawValue }),
         ("--schedule", { $0.resolvedSchedule.rawValue }),
-        ("--inputs", { $0.kind == .forecast ? ($0.forecast.inputs ?? []).joined(separator: ",") : "-" }),
-        ("--frame", { $0.kind == .forecast ? "\($0.forecast.frame)" : "-" }),
-        ("--step", { $0.kind == .forecast ? "\($0.forecast.step)" : "-" }),
-        ("--horizon", { $0.kind == .forecast ? "\($0.forecast.horizon)" : "-" }),
-        ("--target", { $0.kind == .forecast ? $0.forecast.target : "-" }),
-        ("--threshold", { $0.kind == .forecast ? "\($0.forecast.threshold)" : "-" }),
-        ("--season", { $0.kind == .forecast ? $0.forecast.season.map { "\($0)" } ?? "(not given)" : "-" }),
+        forecastOption("--inputs") { ($0.inputs ?? []).joined(separator: ",") },
+        forecastOption("--frame") { "\($0.frame)" },
+        forecastOption("--step") { "\($0.step)" },
+        forecastOption("--horizon") { "\($0.horizon)" },
+        forecastOption("--target") { $0.target },
+        forecastOption("--threshold") { "\($0.threshold)" },
+        forecastOption("--season") { $0.season.map { "\($0)" } ?? "(not given)" },
     ]
+
+    /// A framing option of `forecast:` data; other data do not use it.
+    private static func forecastOption(_ option: String, _ value: @escaping @Sendable (LoadedData.ForecastOptions) -> String)
+        -> (option: String, value: @Sendable (TrainingRecipe) -> String) {
+        (option, { $0.kind == .forecast ? value($0.forecast) : "-" })
+    }
 
     /// Refuses `--resume` into a run folder whose `run.json` was written with other values of
     /// `resumeBound` or another normalisation, before anything in the folder is overwritten.
@@ -42,14 +48,16 @@ extension TrainingRecipe {
         trained.model = description.modelName
         trained.ensemble = description.memberCount
         let given = resolved
-        var differences = Self.resumeBound.map { ($0.option, $0.value(given), $0.value(trained)) }.filter { $0.1 != $0.2 }
+        func refuse(_ option: String, _ value: String, _ runValue: String) -> StrataError {
+            .invalidArgument(op: "train", message: "--resume: \(option) \(value) differs from the run's \(runValue) "
+                             + "(\(output)/run.json); resume with the options the run was trained with")
+        }
+        for (option, value) in Self.resumeBound where value(given) != value(trained) {
+            throw refuse(option, value(given), value(trained))
+        }
         let normalization = normalization ?? defaultNormalization
         if normalization != description.normalizer.kind {
-            differences.append(("--normalize", normalization.rawValue, description.normalizer.kind.rawValue))
-        }
-        if let (option, value, runValue) = differences.first {
-            throw .invalidArgument(op: "train", message: "--resume: \(option) \(value) differs from the run's \(runValue) "
-                                   + "(\(output)/run.json); resume with the options the run was trained with")
+            throw refuse("--normalize", normalization.rawValue, description.normalizer.kind.rawValue)
         }
     }
 }
